@@ -1,0 +1,20 @@
+package connector
+
+import "github.com/wharf-project/wharf/connector/config"
+
+// Transformation is a single message transform (SMT). Apply changes r in
+// place; returning false drops the record.
+type Transformation interface {
+	Config() *config.Def
+	Configure(props map[string]string) error
+	Apply(r *Record) (keep bool, err error)
+	Close() error
+}
+
+// Predicate decides whether a transformation applies to a record.
+type Predicate interface {
+	Config() *config.Def
+	Configure(props map[string]string) error
+	Test(r *Record) bool
+	Close() error
+}
