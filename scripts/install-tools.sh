@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what Wharf's tests and demo need on a fresh Debian machine, and
+# caches slow builds outside the repository:
+#   - PostgreSQL 15 server (Debian package; tests start private clusters)
+#   - MinIO, built once with `go install` into $WHARF_TOOLS (~5 min cold)
+#   - DuckDB for Node (@duckdb/node-api) into $WHARF_NODE, to read Parquet back
+# Every step is skipped when its result is already there. A failed install
+# fails the script: tests never skip a missing dependency.
+set -euo pipefail
+
+WHARF_TOOLS=${WHARF_TOOLS:-$HOME/.cache/wharf/bin}
+WHARF_NODE=${WHARF_NODE:-$(dirname "$WHARF_TOOLS")/node}
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+DUCKDB_NODE_VERSION=1.5.6-r.1
+
+log() { printf '[install-tools] %s\n' "$*"; }
+
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "${APT_UPDATED:-}" ]; then
+    apt-get update -qq
+    APT_UPDATED=1
+  fi
+  apt-get install -y -qq "$@" >/dev/null
+}
+
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+  log "installing PostgreSQL 15"
+  apt_install postgresql-15
+fi
+# The Debian package may start a default cluster; tests use their own.
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  log "installing Node.js"
+  apt_install nodejs npm
+fi
+
+mkdir -p "$WHARF_TOOLS"
+if [ ! -x "$WHARF_TOOLS/minio" ]; then
+  log "building MinIO $MINIO_VERSION into $WHARF_TOOLS (takes a few minutes)"
+  (cd /tmp && GOFLAGS=-mod=mod GOBIN="$WHARF_TOOLS" go install "github.com/minio/minio@$MINIO_VERSION")
+fi
+
+if [ ! -d "$WHARF_NODE/node_modules/@duckdb/node-api" ]; then
+  log "installing @duckdb/node-api $DUCKDB_NODE_VERSION into $WHARF_NODE"
+  mkdir -p "$WHARF_NODE"
+  npm install --no-audit --no-fund --prefix "$WHARF_NODE" "@duckdb/node-api@$DUCKDB_NODE_VERSION" >/dev/null
+fi
+
+log "tools ready: $WHARF_TOOLS, $WHARF_NODE"

@@ -1,0 +1,204 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/IBM/sarama"
+
+	"github.com/wharf-project/wharf/connector"
+	"github.com/wharf-project/wharf/worker/kafka"
+	"github.com/wharf-project/wharf/worker/metrics"
+	"github.com/wharf-project/wharf/worker/runner"
+	"github.com/wharf-project/wharf/worker/tolerance"
+	"github.com/wharf-project/wharf/worker/transform"
+)
+
+// Runners builds task runners on a Kafka cluster: it is the RunnerFactory
+// the herder uses outside tests.
+type Runners struct {
+	cfg       *Config
+	reg       *connector.Registry
+	brokers   []string
+	offsets   OffsetStore
+	statuses  StatusStore
+	metrics   *metrics.Metrics
+	admin     sarama.ClusterAdmin // for topic creation; may be nil
+	providers *Providers
+}
+
+// NewRunners returns a factory that runs tasks against brokers.
+func NewRunners(cfg *Config, reg *connector.Registry, brokers []string, offsets OffsetStore, statuses StatusStore,
+	m *metrics.Metrics, admin sarama.ClusterAdmin, providers *Providers) *Runners {
+	return &Runners{cfg: cfg, reg: reg, brokers: brokers, offsets: offsets, statuses: statuses, metrics: m,
+		admin: admin, providers: providers}
+}
+
+// Resolve applies config providers.
+func (r *Runners) Resolve(props map[string]string) (map[string]string, error) {
+	return r.providers.Resolve(props)
+}
+
+// clientProps merges the worker's client settings with a connector's
+// <role>.override.* keys (connector.client.config.override.policy=All).
+func (r *Runners) clientProps(role string, conn map[string]string) map[string]string {
+	props := maps.Clone(r.cfg.Props)
+	prefix := role + ".override."
+	for k, v := range conn {
+		if strings.HasPrefix(k, prefix) {
+			props[role+"."+strings.TrimPrefix(k, prefix)] = v
+		}
+	}
+	return props
+}
+
+// newConverter instantiates key/value/header converters: the connector's
+// own setting wins, with its own <key>.* properties; otherwise the worker's.
+func (r *Runners) newConverter(key string, conn map[string]string, isKey bool) (connector.Converter, error) {
+	src := r.cfg.Props
+	if strings.TrimSpace(conn[key]) != "" {
+		src = conn
+	}
+	cls := strings.TrimSpace(src[key])
+	p, ok := r.reg.Lookup(cls)
+	if !ok {
+		return nil, fmt.Errorf("converter class %s could not be found", cls)
+	}
+	c, ok := p.New().(connector.Converter)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a converter", cls)
+	}
+	if err := c.Configure(subProps(src, key+"."), isKey); err != nil {
+		return nil, fmt.Errorf("configure %s: %w", key, err)
+	}
+	return c, nil
+}
+
+func (r *Runners) newHeaderConverter(conn map[string]string) (connector.HeaderConverter, error) {
+	src := r.cfg.Props
+	if strings.TrimSpace(conn[keyHeaderConv]) != "" {
+		src = conn
+	}
+	cls := strings.TrimSpace(src[keyHeaderConv])
+	if cls == "" {
+		cls = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
+	}
+	p, ok := r.reg.Lookup(cls)
+	if !ok {
+		return nil, fmt.Errorf("header converter class %s could not be found", cls)
+	}
+	c, ok := p.New().(connector.HeaderConverter)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a header converter", cls)
+	}
+	if err := c.Configure(subProps(src, keyHeaderConv+".")); err != nil {
+		return nil, fmt.Errorf("configure header.converter: %w", err)
+	}
+	return c, nil
+}
+
+func subProps(props map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range props {
+		if strings.HasPrefix(k, prefix) {
+			out[strings.TrimPrefix(k, prefix)] = v
+		}
+	}
+	return out
+}
+
+// NewTask builds the runner of one task.
+func (r *Runners) NewTask(ctx context.Context, spec TaskSpec) (TaskRunner, error) {
+	conn := spec.ConnectorProps
+	keyConv, err := r.newConverter(keyKeyConverter, conn, true)
+	if err != nil {
+		return nil, err
+	}
+	valConv, err := r.newConverter(keyValueConverter, conn, false)
+	if err != nil {
+		return nil, err
+	}
+	hdrConv, err := r.newHeaderConverter(conn)
+	if err != nil {
+		return nil, err
+	}
+	chain, err := transform.NewChain(r.reg, conn)
+	if err != nil {
+		return nil, err
+	}
+	errs, err := tolerance.Parse(conn)
+	if err != nil {
+		return nil, err
+	}
+	var tm *metrics.Task
+	if r.metrics != nil {
+		tm = r.metrics.Task(spec.Connector, spec.TaskID)
+	}
+	onState := func(s runner.State, err error) { spec.OnState(string(s), err) }
+	onTopic := func(topic string) {
+		if r.cfg.TopicTracking {
+			_ = r.statuses.PutTopic(context.Background(), spec.Connector, topic, spec.TaskID)
+		}
+	}
+	switch inst := spec.Instance.(type) {
+	case connector.SourceConnector:
+		sc, err := kafka.SaramaConfig(r.clientProps("producer", conn), "producer")
+		if err != nil {
+			return nil, err
+		}
+		return runner.NewSource(runner.SourceConfig{
+			Connector: spec.Connector, TaskID: spec.TaskID, Task: inst.NewTask(), Props: spec.TaskProps,
+			KeyConverter: keyConv, ValueConverter: valConv, HeaderConverter: hdrConv, Transforms: chain,
+			Brokers: r.brokers, Sarama: sc, Offsets: r.offsets,
+			FlushInterval: r.cfg.OffsetFlushInterval, FlushTimeout: r.cfg.OffsetFlushTimeout,
+			Errors: errs, EnsureTopic: r.topicCreator(conn), OnTopic: onTopic,
+			Log: spec.Logger, Metrics: tm, OnState: onState,
+		}), nil
+	case connector.SinkConnector:
+		sc, err := kafka.SaramaConfig(r.clientProps("consumer", conn), "consumer")
+		if err != nil {
+			return nil, err
+		}
+		var topics []string
+		for _, t := range strings.Split(conn[keyTopics], ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				topics = append(topics, t)
+			}
+		}
+		return runner.NewSink(runner.SinkConfig{
+			Connector: spec.Connector, TaskID: spec.TaskID, Task: inst.NewTask(), Props: spec.TaskProps,
+			Topics: topics, TopicsRegex: strings.TrimSpace(conn[keyTopicsRegex]),
+			GroupID:      sinkGroup(spec.Connector, conn),
+			KeyConverter: keyConv, ValueConverter: valConv, HeaderConverter: hdrConv, Transforms: chain,
+			Brokers: r.brokers, Sarama: sc, CommitInterval: r.cfg.OffsetFlushInterval,
+			Errors: errs, Log: spec.Logger, Metrics: tm, OnState: onState,
+		}), nil
+	}
+	return nil, fmt.Errorf("connector %s is neither a source nor a sink", spec.Plugin.Class)
+}
+
+// topicCreator creates topics for source records as Connect's
+// topic.creation.default.* settings ask (KIP-158), when the worker allows it.
+func (r *Runners) topicCreator(conn map[string]string) func(context.Context, string) error {
+	if r.admin == nil || r.cfg.Props["topic.creation.enable"] == "false" {
+		return nil
+	}
+	rfStr, partStr := conn["topic.creation.default.replication.factor"], conn["topic.creation.default.partitions"]
+	if rfStr == "" && partStr == "" {
+		return nil
+	}
+	rf, parts := int16(-1), int32(-1)
+	fmt.Sscan(rfStr, &rf)
+	fmt.Sscan(partStr, &parts)
+	configs := map[string]string{}
+	for k, v := range conn {
+		if rest, ok := strings.CutPrefix(k, "topic.creation.default."); ok && rest != "replication.factor" && rest != "partitions" {
+			configs[rest] = v
+		}
+	}
+	return func(ctx context.Context, topic string) error {
+		return kafka.EnsureTopic(ctx, r.admin, topic, parts, rf, configs)
+	}
+}
