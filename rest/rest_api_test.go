@@ -83,8 +83,8 @@ func TestBadInput(t *testing.T) {
 	w := resttest.Start(t, resttest.Options{})
 	cases := []struct {
 		name, method, path, contentType, want string
-		body                                any
-		status                              int
+		body                                  any
+		status                                int
 	}{
 		{"malformed", "POST", "/connectors", "application/json", "Malformed JSON", `{"name": "x", "config": {`, 400},
 		{"not an object", "POST", "/connectors", "application/json", "", `[1,2]`, 400},

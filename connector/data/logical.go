@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -45,27 +46,40 @@ func DecimalScale(s *Schema) (int32, error) {
 	return int32(n), nil
 }
 
-// ParseDecimal parses a decimal string such as "-12.340" into a Decimal whose
-// scale is the number of fraction digits.
+// ParseDecimal parses a decimal string such as "-12.340" or "1.5E-3" as
+// Java's new BigDecimal(String) does: the scale is the number of fraction
+// digits minus the exponent ("-12.340" → -12340 scale 3, "1.5E-3" → 15
+// scale 4, "1E+3" → 1 scale -3).
 func ParseDecimal(s string) (Decimal, error) {
-	r, ok := new(big.Rat).SetString(s)
-	if !ok {
+	mant, exp := s, int64(0)
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		e, err := strconv.ParseInt(strings.TrimPrefix(s[i+1:], "+"), 10, 32)
+		if err != nil || strings.HasPrefix(s[i+1:], "+-") || strings.HasPrefix(s[i+1:], "++") {
+			return Decimal{}, fmt.Errorf("data: invalid decimal %q", s)
+		}
+		mant, exp = s[:i], e
+	}
+	digits := mant
+	if digits != "" && (digits[0] == '+' || digits[0] == '-') {
+		digits = digits[1:]
+	}
+	frac := 0
+	if i := strings.IndexByte(digits, '.'); i >= 0 {
+		frac = len(digits) - i - 1
+		digits = digits[:i] + digits[i+1:]
+	}
+	if digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
 		return Decimal{}, fmt.Errorf("data: invalid decimal %q", s)
 	}
-	scale := int32(0)
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '.' {
-			scale = int32(len(s) - 1 - i)
-			break
-		}
-		if s[i] == 'e' || s[i] == 'E' {
-			break
-		}
+	n, _ := new(big.Int).SetString(digits, 10)
+	if mant[0] == '-' {
+		n.Neg(n)
 	}
-	mul := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
-	num := new(big.Int).Mul(r.Num(), mul)
-	num.Quo(num, r.Denom())
-	return Decimal{Unscaled: num, Scale: scale}, nil
+	scale := int64(frac) - exp
+	if scale != int64(int32(scale)) {
+		return Decimal{}, fmt.Errorf("data: decimal %q: scale out of range", s)
+	}
+	return Decimal{Unscaled: n, Scale: int32(scale)}, nil
 }
 
 // Bytes returns the minimal big-endian two's-complement encoding of the
@@ -79,7 +93,7 @@ func (d Decimal) String() string {
 	}
 	s := d.Unscaled.String()
 	if d.Scale <= 0 {
-		if d.Scale < 0 {
+		if d.Scale < 0 && d.Unscaled.Sign() != 0 {
 			return s + string(make0(int(-d.Scale)))
 		}
 		return s
