@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strconv"
 	"strings"
 
 	"github.com/IBM/sarama"
@@ -148,14 +149,14 @@ func (r *Runners) NewTask(ctx context.Context, spec TaskSpec) (TaskRunner, error
 		if err != nil {
 			return nil, err
 		}
-		return runner.NewSource(runner.SourceConfig{
+		return withMetrics(runner.NewSource(runner.SourceConfig{
 			Connector: spec.Connector, TaskID: spec.TaskID, Task: inst.NewTask(), Props: spec.TaskProps,
 			KeyConverter: keyConv, ValueConverter: valConv, HeaderConverter: hdrConv, Transforms: chain,
 			Brokers: r.brokers, Sarama: sc, Offsets: r.offsets,
 			FlushInterval: r.cfg.OffsetFlushInterval, FlushTimeout: r.cfg.OffsetFlushTimeout,
 			Errors: errs, EnsureTopic: r.topicCreator(conn), OnTopic: onTopic,
 			Log: spec.Logger, Metrics: tm, OnState: onState,
-		}), nil
+		}), tm), nil
 	case connector.SinkConnector:
 		sc, err := kafka.SaramaConfig(r.clientProps("consumer", conn), "consumer")
 		if err != nil {
@@ -167,16 +168,36 @@ func (r *Runners) NewTask(ctx context.Context, spec TaskSpec) (TaskRunner, error
 				topics = append(topics, t)
 			}
 		}
-		return runner.NewSink(runner.SinkConfig{
+		maxPoll, _ := strconv.Atoi(r.clientProps("consumer", conn)["consumer.max.poll.records"])
+		return withMetrics(runner.NewSink(runner.SinkConfig{
 			Connector: spec.Connector, TaskID: spec.TaskID, Task: inst.NewTask(), Props: spec.TaskProps,
 			Topics: topics, TopicsRegex: strings.TrimSpace(conn[keyTopicsRegex]),
 			GroupID:      sinkGroup(spec.Connector, conn),
 			KeyConverter: keyConv, ValueConverter: valConv, HeaderConverter: hdrConv, Transforms: chain,
 			Brokers: r.brokers, Sarama: sc, CommitInterval: r.cfg.OffsetFlushInterval,
-			Errors: errs, Log: spec.Logger, Metrics: tm, OnState: onState,
-		}), nil
+			MaxPollRecords: maxPoll, Errors: errs, Log: spec.Logger, Metrics: tm, OnState: onState,
+		}), tm), nil
 	}
 	return nil, fmt.Errorf("connector %s is neither a source nor a sink", spec.Plugin.Class)
+}
+
+// taskWithMetrics drops a task's metric series when its runner ends, so a
+// deleted connector leaves no stale series behind.
+type taskWithMetrics struct {
+	TaskRunner
+	m *metrics.Task
+}
+
+func withMetrics(r TaskRunner, m *metrics.Task) TaskRunner {
+	if m == nil {
+		return r
+	}
+	return taskWithMetrics{r, m}
+}
+
+func (t taskWithMetrics) Run(ctx context.Context) error {
+	defer t.m.Remove()
+	return t.TaskRunner.Run(ctx)
 }
 
 // topicCreator creates topics for source records as Connect's

@@ -184,6 +184,13 @@ func TestStandaloneEmbeddedBroker(t *testing.T) {
 		t.Fatalf("no embedded-broker notice in the log:\n%s", p.output())
 	}
 	in, out := roundTrip(t, p.client(), dir, 300)
+	r := p.client().Expect(t, 200, "GET", "/metrics", nil)
+	for _, series := range []string{`wharf_source_records_written_total{connector="src",task="0"} 300`,
+		`wharf_sink_records_put_total{connector="sink",task="0"} 300`} {
+		if !strings.Contains(string(r.Body), series) {
+			t.Fatalf("/metrics lacks %s", series)
+		}
+	}
 	p.stop(t, syscall.SIGTERM)
 
 	// A restarted standalone worker brings its connectors back by itself,

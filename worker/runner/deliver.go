@@ -293,14 +293,19 @@ func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage, out *conn
 	if s.cfg.Transforms == nil {
 		return true, nil
 	}
-	keep, err := s.cfg.Transforms.Apply(r)
+	apply := func() (bool, error) { return s.cfg.Transforms.Apply(r) }
+	if st, ok := s.cfg.Transforms.(SinkTransformer); ok {
+		// SMTs such as InsertField's offset.field need the Kafka offset.
+		apply = func() (bool, error) { return st.ApplySink(out) }
+	}
+	orig := *out
+	keep, err := apply()
 	if err != nil {
-		orig := *r
 		ok, ferr := s.op.Handle(ctx, tolerance.Failure{Stage: tolerance.Transformation,
 			Class: typeName(s.cfg.Transforms), Err: err, Consumed: m}, func() error {
-			*r = orig
+			*out = orig
 			var e error
-			keep, e = s.cfg.Transforms.Apply(r)
+			keep, e = apply()
 			return e
 		})
 		if !ok {

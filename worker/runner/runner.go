@@ -22,6 +22,12 @@ type Transformer interface {
 	Apply(r *connector.Record) (keep bool, err error)
 }
 
+// SinkTransformer is implemented by chains that can see the whole sink
+// record (its Kafka offset), which some SMTs need; the sink runner prefers it.
+type SinkTransformer interface {
+	ApplySink(r *connector.SinkRecord) (keep bool, err error)
+}
+
 // OffsetStore reads and writes source offsets. Keys are partition JSON
 // (connector.SourcePartition.JSON), values the JSON-encoded offsets.
 type OffsetStore interface {
