@@ -95,6 +95,10 @@ func (h *Herder) reconcile(ctx context.Context, name string) {
 		if err := h.statuses.DeleteConnector(ctx, name); err != nil {
 			h.log.Error("delete statuses", "connector", name, "error", err)
 		}
+		// Connect forgets a deleted connector's active topics too.
+		if err := h.statuses.ResetTopics(ctx, name); err != nil {
+			h.log.Error("reset topics", "connector", name, "error", err)
+		}
 		return
 	}
 	if cs == nil {
