@@ -10,6 +10,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/wharf-project/wharf/connector"
+	"github.com/wharf-project/wharf/worker/convert"
 	"github.com/wharf-project/wharf/worker/kafka"
 	"github.com/wharf-project/wharf/worker/metrics"
 	"github.com/wharf-project/wharf/worker/runner"
@@ -90,8 +91,14 @@ func (r *Runners) newHeaderConverter(conn map[string]string) (connector.HeaderCo
 	if !ok {
 		return nil, fmt.Errorf("header converter class %s could not be found", cls)
 	}
-	c, ok := p.New().(connector.HeaderConverter)
-	if !ok {
+	var c connector.HeaderConverter
+	switch v := p.New().(type) {
+	case connector.HeaderConverter:
+		c = v
+	case connector.Converter:
+		// Connect lets any converter serve as header.converter.
+		c = convert.HeaderAdapter(v)
+	default:
 		return nil, fmt.Errorf("%s is not a header converter", cls)
 	}
 	if err := c.Configure(subProps(src, keyHeaderConv+".")); err != nil {
