@@ -183,6 +183,7 @@ func TestStandaloneEmbeddedBroker(t *testing.T) {
 	if !strings.Contains(p.output(), "embedded Kafka broker") {
 		t.Fatalf("no embedded-broker notice in the log:\n%s", p.output())
 	}
+	resttest.Checklist(t, p.client())
 	in, out := roundTrip(t, p.client(), dir, 300)
 	r := p.client().Expect(t, 200, "GET", "/metrics", nil)
 	for _, series := range []string{`wharf_source_records_written_total{connector="src",task="0"} 300`,
@@ -219,6 +220,7 @@ func TestStandaloneExternalBrokerAndConnectorFiles(t *testing.T) {
 	}
 	waitFileLines(t, out, 100)
 	c := p.client()
+	resttest.Checklist(t, c)
 	var names []string
 	c.Expect(t, 200, "GET", "/connectors", nil).JSON(t, &names)
 	if len(names) != 2 {
