@@ -300,9 +300,27 @@ func (h *Herder) stopConnector(cs *connState) {
 	}
 }
 
+// shutdownAll stops everything this worker runs. As Connect's workers do on
+// a graceful shutdown, it leaves the instances UNASSIGNED in the status
+// store, so a shared status topic does not claim they still run here.
 func (h *Herder) shutdownAll() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	for name, cs := range h.conns {
+		running := cs.inst != nil
+		ids := slices.Sorted(maps.Keys(cs.tasks))
 		h.stopConnector(cs)
 		delete(h.conns, name)
+		if !h.cfg.Distributed {
+			continue // statuses live in memory and end with the worker
+		}
+		for _, id := range ids {
+			if st := h.statuses.Tasks(name)[id]; st.State != StateFailed {
+				h.putTaskStatus(ctx, name, id, StateUnassigned, nil)
+			}
+		}
+		if running {
+			h.putConnectorStatus(ctx, name, StateUnassigned, nil)
+		}
 	}
 }
