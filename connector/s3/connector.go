@@ -1,0 +1,83 @@
+package s3
+
+import (
+	"context"
+	"strings"
+
+	"github.com/wharf-project/wharf/connector"
+	"github.com/wharf-project/wharf/connector/config"
+)
+
+// Version is the Confluent kafka-connect-s3 version whose behaviour this
+// connector mirrors (configuration, key layout, rotation order).
+const Version = "10.5.23"
+
+// Plugin describes the connector for the registry.
+func Plugin() connector.Plugin {
+	return connector.Plugin{Class: ConnectorClass, Type: connector.TypeSink, Version: Version,
+		New: func() any { return New() }}
+}
+
+// Connector is S3SinkConnector.
+type Connector struct {
+	def   *config.Def
+	props map[string]string
+}
+
+// New returns a connector.
+func New() *Connector { return &Connector{def: configDef()} }
+
+func (c *Connector) Config() *config.Def { return c.def }
+
+// Start checks the configuration; tasks re-parse it.
+func (c *Connector) Start(_ context.Context, _ connector.Context, props map[string]string) error {
+	if _, err := parseSettings(c.def, props); err != nil {
+		return err
+	}
+	c.props = props
+	return nil
+}
+
+// TaskConfigs gives every task the connector's configuration: Connect
+// spreads the topic partitions over the tasks.
+func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
+	out := make([]map[string]string, maxTasks)
+	for i := range out {
+		m := make(map[string]string, len(c.props))
+		for k, v := range c.props {
+			m[k] = v
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
+func (c *Connector) Stop() error { return nil }
+
+func (c *Connector) NewTask() connector.SinkTask { return newTask(c.def) }
+
+// Validate reports the cross-key rules ConfigDef cannot express (time-based
+// partitioner settings, scheduled rotation's timezone, codec/format pairs)
+// against the key they concern.
+func (c *Connector) Validate(_ context.Context, props map[string]string) []config.Result {
+	if config.ErrorCount(c.def.Validate(props)) > 0 {
+		return nil // the per-key results already explain it
+	}
+	_, err := parseSettings(c.def, props)
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, k := range c.def.Keys() {
+		if strings.Contains(msg, "for configuration "+k.Name+":") || strings.HasSuffix(msg, "for configuration "+k.Name) {
+			return []config.Result{{Name: k.Name, Value: props[k.Name], Errors: []string{msg}, Visible: true}}
+		}
+	}
+	return []config.Result{{Name: KeyFormat, Value: props[KeyFormat], Errors: []string{msg}, Visible: true}}
+}
+
+var (
+	_ connector.SinkConnector = (*Connector)(nil)
+	_ connector.Validator     = (*Connector)(nil)
+	_ connector.SinkTask      = (*sinkTask)(nil)
+)
