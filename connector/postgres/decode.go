@@ -1,0 +1,403 @@
+package postgres
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wharf-project/wharf/connector/data"
+)
+
+// Text formats parsed here are what PostgreSQL prints with the session
+// settings both connections use (sessionParams): DateStyle=ISO,
+// IntervalStyle=postgres, TimeZone=UTC, bytea_output=hex.
+
+// pgjdbc's stand-ins for ±infinity timestamps, which Debezium passes on.
+const (
+	infinityMicros    = 9223372036825200000
+	negInfinityMicros = -9223372036832400000
+)
+
+func (c *Config) temporalType(name string, typmod int32) *colType {
+	p := int(typmod) // time/timestamp typmod is the fractional precision
+	if p < 0 || p > 6 {
+		p = 6
+	}
+	connect := c.TimeMode == "connect"
+	switch name {
+	case "date":
+		// ±infinity has no day number; such values become null.
+		if connect {
+			return &colType{schema: data.DateSchema(), decode: func(s string) (any, error) {
+				if isInfinity(s) {
+					return nil, nil
+				}
+				d, err := parseDate(s)
+				return data.DaysToDate(d), err
+			}}
+		}
+		return &colType{schema: semantic(data.TypeInt32, nameDate), decode: func(s string) (any, error) {
+			if isInfinity(s) {
+				return nil, nil
+			}
+			return parseDate(s)
+		}}
+	case "time":
+		return c.timeType(p)
+	case "timetz":
+		return &colType{schema: semantic(data.TypeString, nameZonedTime), decode: decodeTimetz}
+	case "timestamp":
+		return c.timestampType(p)
+	case "timestamptz":
+		return &colType{schema: semantic(data.TypeString, nameZonedTimestamp), decode: func(s string) (any, error) {
+			if s == "infinity" || s == "-infinity" {
+				return s, nil
+			}
+			us, err := parseTimestamp(s)
+			return formatZoned(us, p), err
+		}}
+	case "interval":
+		if c.IntervalMode == "string" {
+			return &colType{schema: semantic(data.TypeString, nameInterval), decode: func(s string) (any, error) {
+				iv, err := parseInterval(s)
+				return iv.iso(), err
+			}}
+		}
+		return &colType{schema: semantic(data.TypeInt64, nameMicroDuration), decode: func(s string) (any, error) {
+			iv, err := parseInterval(s)
+			return iv.micros(), err
+		}}
+	}
+	return nil
+}
+
+func (c *Config) timeType(p int) *colType {
+	switch {
+	case c.TimeMode == "connect":
+		return &colType{schema: data.TimeSchema(), decode: func(s string) (any, error) {
+			us, err := parseTimeOfDay(s)
+			return data.MillisToTime(int32(us / 1000)), err
+		}}
+	case c.TimeMode == "adaptive" && p <= 3:
+		return &colType{schema: semantic(data.TypeInt32, nameTime), decode: func(s string) (any, error) {
+			us, err := parseTimeOfDay(s)
+			return int32(us / 1000), err
+		}}
+	}
+	return &colType{schema: semantic(data.TypeInt64, nameMicroTime), decode: func(s string) (any, error) { return parseTimeOfDay(s) }}
+}
+
+func (c *Config) timestampType(p int) *colType {
+	switch {
+	case c.TimeMode == "connect":
+		return &colType{schema: data.TimestampSchema(), decode: func(s string) (any, error) {
+			us, err := parseTimestamp(s)
+			return time.UnixMilli(floorDiv(us, 1000)).UTC(), err
+		}}
+	case p <= 3:
+		return &colType{schema: semantic(data.TypeInt64, nameTimestamp), decode: func(s string) (any, error) {
+			us, err := parseTimestamp(s)
+			return floorDiv(us, 1000), err
+		}}
+	}
+	return &colType{schema: semantic(data.TypeInt64, nameMicroTimestamp), decode: func(s string) (any, error) { return parseTimestamp(s) }}
+}
+
+func isInfinity(s string) bool { return s == "infinity" || s == "-infinity" }
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// parseDateParts parses "YYYY-MM-DD" (any number of year digits) and returns
+// the rest of the string.
+func parseDateParts(s string) (y, m, d int, rest string, err error) {
+	i := strings.IndexByte(s, '-')
+	if i <= 0 || len(s) < i+6 {
+		return 0, 0, 0, "", fmt.Errorf("invalid date %q", s)
+	}
+	if y, err = strconv.Atoi(s[:i]); err != nil {
+		return
+	}
+	if m, err = strconv.Atoi(s[i+1 : i+3]); err != nil {
+		return
+	}
+	if d, err = strconv.Atoi(s[i+4 : i+6]); err != nil {
+		return
+	}
+	rest = s[i+6:]
+	if strings.HasSuffix(rest, " BC") {
+		y = 1 - y
+		rest = rest[:len(rest)-3]
+	}
+	return
+}
+
+func parseDate(s string) (int32, error) {
+	if s == "infinity" || s == "-infinity" {
+		return 0, fmt.Errorf("date %s has no Connect form", s)
+	}
+	y, m, d, _, err := parseDateParts(s)
+	if err != nil {
+		return 0, err
+	}
+	return int32(floorDiv(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix(), 86400)), nil
+}
+
+// parseClock parses "HH:MM:SS[.ffffff]" into microseconds and returns the rest.
+func parseClock(s string) (int64, string, error) {
+	if len(s) < 8 || s[2] != ':' || s[5] != ':' {
+		return 0, "", fmt.Errorf("invalid time %q", s)
+	}
+	h, e1 := strconv.Atoi(s[0:2])
+	mi, e2 := strconv.Atoi(s[3:5])
+	sec, e3 := strconv.Atoi(s[6:8])
+	if e1 != nil || e2 != nil || e3 != nil {
+		return 0, "", fmt.Errorf("invalid time %q", s)
+	}
+	us := (int64(h)*3600+int64(mi)*60+int64(sec))*1e6 + 0
+	rest := s[8:]
+	if len(rest) > 0 && rest[0] == '.' {
+		j := 1
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		frac := rest[1:j] + "000000"
+		f, _ := strconv.ParseInt(frac[:6], 10, 64)
+		us += f
+		rest = rest[j:]
+	}
+	return us, rest, nil
+}
+
+func parseTimeOfDay(s string) (int64, error) {
+	us, _, err := parseClock(s)
+	return us, err
+}
+
+// parseOffset parses "+HH[:MM[:SS]]" into seconds east of UTC.
+func parseOffset(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	sign := 1
+	switch s[0] {
+	case '-':
+		sign = -1
+	case '+':
+	default:
+		return 0, fmt.Errorf("invalid zone offset %q", s)
+	}
+	parts := strings.Split(s[1:], ":")
+	secs := 0
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || i > 2 {
+			return 0, fmt.Errorf("invalid zone offset %q", s)
+		}
+		secs += n * [...]int{3600, 60, 1}[i]
+	}
+	return sign * secs, nil
+}
+
+// parseTimestamp parses timestamp and timestamptz text into microseconds
+// since the epoch (UTC; a timestamp without zone is taken as UTC wall time).
+func parseTimestamp(s string) (int64, error) {
+	switch s {
+	case "infinity":
+		return infinityMicros, nil
+	case "-infinity":
+		return negInfinityMicros, nil
+	}
+	bc := strings.HasSuffix(s, " BC")
+	if bc {
+		s = s[:len(s)-3]
+	}
+	y, m, d, rest, err := parseDateParts(s)
+	if err != nil {
+		return 0, err
+	}
+	if bc {
+		y = 1 - y
+	}
+	if len(rest) < 9 || rest[0] != ' ' {
+		return 0, fmt.Errorf("invalid timestamp %q", s)
+	}
+	us, zone, err := parseClock(rest[1:])
+	if err != nil {
+		return 0, err
+	}
+	off, err := parseOffset(zone)
+	if err != nil {
+		return 0, err
+	}
+	secs := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() - int64(off)
+	return secs*1e6 + us, nil
+}
+
+// formatZoned renders UTC microseconds as Debezium's ZonedTimestamp: ISO
+// 8601 with exactly p fraction digits and a Z.
+func formatZoned(us int64, p int) string {
+	t := time.UnixMicro(us).UTC()
+	var b strings.Builder
+	y := t.Year()
+	switch {
+	case y > 9999:
+		b.WriteString("+" + strconv.Itoa(y))
+	case y < 0:
+		fmt.Fprintf(&b, "-%04d", -y)
+	default:
+		fmt.Fprintf(&b, "%04d", y)
+	}
+	fmt.Fprintf(&b, "-%02d-%02dT%02d:%02d:%02d", int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second())
+	if p > 0 {
+		frac := fmt.Sprintf("%06d", t.Nanosecond()/1000)
+		b.WriteString("." + frac[:p])
+	}
+	b.WriteByte('Z')
+	return b.String()
+}
+
+// decodeTimetz converts "HH:MM:SS[.f]+TZ" to UTC in ISO_OFFSET_TIME form
+// with trailing fraction zeros trimmed: "11:51:30.123789Z", "11:51:02Z".
+func decodeTimetz(s string) (any, error) {
+	us, zone, err := parseClock(s)
+	if err != nil {
+		return nil, err
+	}
+	off, err := parseOffset(zone)
+	if err != nil {
+		return nil, err
+	}
+	const day = 86400 * 1e6
+	us = ((us-int64(off)*1e6)%day + day) % day
+	sec := us / 1e6
+	out := fmt.Sprintf("%02d:%02d:%02d", sec/3600, sec/60%60, sec%60)
+	if f := us % 1e6; f != 0 {
+		out += strings.TrimRight(fmt.Sprintf(".%06d", f), "0")
+	}
+	return out + "Z", nil
+}
+
+// interval holds the fields of a postgres-style interval as pgjdbc's
+// PGInterval splits them.
+type interval struct {
+	years, months, days, hours, minutes int
+	seconds                             float64
+}
+
+func parseInterval(s string) (interval, error) {
+	var iv interval
+	f := strings.Fields(s)
+	for i := 0; i < len(f); i++ {
+		tok := f[i]
+		if strings.Contains(tok, ":") {
+			neg := strings.HasPrefix(tok, "-")
+			tok = strings.TrimLeft(tok, "+-")
+			parts := strings.Split(tok, ":")
+			if len(parts) < 2 {
+				return iv, fmt.Errorf("invalid interval %q", s)
+			}
+			h, e1 := strconv.Atoi(parts[0])
+			m, e2 := strconv.Atoi(parts[1])
+			var sec float64
+			var e3 error
+			if len(parts) > 2 {
+				sec, e3 = strconv.ParseFloat(parts[2], 64)
+			}
+			if e1 != nil || e2 != nil || e3 != nil {
+				return iv, fmt.Errorf("invalid interval %q", s)
+			}
+			if neg {
+				h, m, sec = -h, -m, -sec
+			}
+			iv.hours, iv.minutes, iv.seconds = h, m, sec
+			continue
+		}
+		if i+1 >= len(f) {
+			return iv, fmt.Errorf("invalid interval %q", s)
+		}
+		n, err := strconv.Atoi(tok)
+		if err != nil {
+			return iv, fmt.Errorf("invalid interval %q", s)
+		}
+		i++
+		switch strings.TrimSuffix(f[i], "s") {
+		case "year":
+			iv.years = n
+		case "mon":
+			iv.months = n
+		case "day":
+			iv.days = n
+		default:
+			return iv, fmt.Errorf("invalid interval unit in %q", s)
+		}
+	}
+	return iv, nil
+}
+
+// micros is Debezium's MicroDuration: months count 365.25/12 days.
+func (iv interval) micros() int64 {
+	const daysPerMonth = 365.25 / 12
+	days := float64(iv.years*12+iv.months)*daysPerMonth + float64(iv.days)
+	secs := ((days*24+float64(iv.hours))*60+float64(iv.minutes))*60 + iv.seconds
+	return int64(secs * 1e6)
+}
+
+// iso is Debezium's Interval string: every component, "P1Y2M3DT4H5M6.78S".
+func (iv interval) iso() string {
+	sec := strconv.FormatFloat(iv.seconds, 'f', -1, 64)
+	return fmt.Sprintf("P%dY%dM%dDT%dH%dM%sS", iv.years, iv.months, iv.days, iv.hours, iv.minutes, sec)
+}
+
+// parseArray splits a one-dimensional array literal ("{1,NULL,"a b"}") into
+// its elements; nil is NULL.
+func parseArray(s string, delim byte) ([]*string, error) {
+	if i := strings.Index(s, "={"); i >= 0 && strings.HasPrefix(s, "[") {
+		s = s[i+1:]
+	}
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return nil, fmt.Errorf("invalid array %.40q", s)
+	}
+	body := s[1 : len(s)-1]
+	if body == "" {
+		return []*string{}, nil
+	}
+	if body[0] == '{' {
+		return nil, fmt.Errorf("multi-dimensional arrays are not supported")
+	}
+	var out []*string
+	for i := 0; i <= len(body); {
+		var b strings.Builder
+		quoted := i < len(body) && body[i] == '"'
+		if quoted {
+			i++
+			for i < len(body) && body[i] != '"' {
+				if body[i] == '\\' && i+1 < len(body) {
+					i++
+				}
+				b.WriteByte(body[i])
+				i++
+			}
+			i++ // closing quote
+		} else {
+			for i < len(body) && body[i] != delim {
+				b.WriteByte(body[i])
+				i++
+			}
+		}
+		v := b.String()
+		if !quoted && v == "NULL" {
+			out = append(out, nil)
+		} else {
+			out = append(out, &v)
+		}
+		i++ // delimiter
+	}
+	return out, nil
+}

@@ -1,0 +1,231 @@
+package postgres
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/wharf-project/wharf/connector"
+	"github.com/wharf-project/wharf/connector/data"
+)
+
+// Version is the Debezium release whose output Wharf reproduces.
+const Version = "3.1.3.Final"
+
+// Tuple column kinds, as pgoutput marks them.
+const (
+	kindNull   = 'n'
+	kindToast  = 'u'
+	kindText   = 't'
+	kindAbsent = 0 // column not in the tuple (key-only image)
+)
+
+// tupleFunc returns column i of a tuple.
+type tupleFunc func(i int) (kind byte, text []byte)
+
+// decodeTuple decodes every supported column of a tuple. unavailable[i] is
+// set for unchanged TOAST columns.
+func (t *table) decodeTuple(n int, get tupleFunc) (vals []any, unavailable []bool, err error) {
+	vals = make([]any, len(t.cols))
+	for i := 0; i < n && i < len(t.cols); i++ {
+		c := &t.cols[i]
+		if c.ct == nil {
+			continue
+		}
+		kind, text := get(i)
+		switch kind {
+		case kindText:
+			if vals[i], err = c.ct.decode(string(text)); err != nil {
+				return nil, nil, fmt.Errorf("postgres: %s.%s column %s: %w", t.schema, t.name, c.name, err)
+			}
+		case kindToast:
+			if unavailable == nil {
+				unavailable = make([]bool, len(t.cols))
+			}
+			unavailable[i] = true
+		}
+	}
+	return vals, unavailable, nil
+}
+
+// valueStruct builds the row struct. A required field without a value gets
+// its default or its type's zero value, as Debezium's fallbacks do.
+func (t *table) valueStruct(vals []any) *data.Struct {
+	st := data.NewStruct(t.valSchema)
+	for i := range t.cols {
+		c := &t.cols[i]
+		if c.field < 0 {
+			continue
+		}
+		v := vals[i]
+		if v == nil && !c.schema.Optional {
+			if v = c.schema.Default; v == nil {
+				v = zeroValue(c.schema)
+			}
+		}
+		st.Set(c.field, conform(v, c.schema))
+	}
+	return st
+}
+
+// keyStruct builds the key, or returns nil for a keyless table.
+func (t *table) keyStruct(vals []any) *data.Struct {
+	if t.keySchema == nil {
+		return nil
+	}
+	st := data.NewStruct(t.keySchema)
+	for i := range t.cols {
+		c := &t.cols[i]
+		if c.key < 0 {
+			continue
+		}
+		v := vals[i]
+		if v == nil {
+			v = zeroValue(c.schema)
+		}
+		st.Set(c.key, conform(v, t.keySchema.Fields[c.key].Schema))
+	}
+	return st
+}
+
+// conform gives a struct value (VariableScaleDecimal) the exact schema of
+// its field, which differs from the decoder's in optionality.
+func conform(v any, s *data.Schema) any {
+	st, ok := v.(*data.Struct)
+	if !ok || st.Schema() == s || s.Type != data.TypeStruct || st.Schema().Equal(s) {
+		return v
+	}
+	out := data.NewStruct(s)
+	for i := range s.Fields {
+		out.Set(i, st.At(i))
+	}
+	return out
+}
+
+// srcInfo is what varies in the source block between events.
+type srcInfo struct {
+	tsUs       int64
+	snapshot   string // "" while streaming
+	lastCommit *int64
+	lsn        int64
+	txID       *int64
+}
+
+func (s *session) sourceStruct(t *table, si *srcInfo) *data.Struct {
+	st := data.NewStruct(s.srcSchema)
+	st.Set(srcVersion, Version)
+	st.Set(srcConnector, "postgresql")
+	st.Set(srcName, s.cfg.Prefix)
+	st.Set(srcTsMs, floorDiv(si.tsUs, 1000))
+	if si.snapshot != "" {
+		st.Set(srcSnapshot, si.snapshot)
+	}
+	st.Set(srcDB, s.cfg.DBName)
+	st.Set(srcSequence, sequence(si.lastCommit, si.lsn))
+	st.Set(srcTsUs, si.tsUs)
+	st.Set(srcTsNs, si.tsUs*1000)
+	st.Set(srcSchema, t.schema)
+	st.Set(srcTable, t.name)
+	if si.txID != nil {
+		st.Set(srcTxID, *si.txID)
+	}
+	st.Set(srcLsn, si.lsn)
+	return st
+}
+
+// sequence is source.sequence: the JSON array ["<lastCommit>","<lsn>"].
+func sequence(lastCommit *int64, lsn int64) string {
+	b := make([]byte, 0, 48)
+	b = append(b, '[')
+	if lastCommit == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '"')
+		b = strconv.AppendInt(b, *lastCommit, 10)
+		b = append(b, '"')
+	}
+	b = append(b, ',', '"')
+	b = strconv.AppendInt(b, lsn, 10)
+	b = append(b, '"', ']')
+	return string(b)
+}
+
+// changeRecord builds one data change record.
+func (s *session) changeRecord(t *table, op string, key, before, after *data.Struct, si *srcInfo,
+	block *data.Struct, off *Offset) connector.SourceRecord {
+	env := data.NewStruct(t.envSchema)
+	if before != nil {
+		env.Set(envBefore, before)
+	}
+	if after != nil {
+		env.Set(envAfter, after)
+	}
+	env.Set(envSource, s.sourceStruct(t, si))
+	if block != nil {
+		env.Set(envTransaction, block)
+	}
+	env.Set(envOp, op)
+	now := s.now()
+	env.Set(envTsMs, now.UnixMilli())
+	env.Set(envTsUs, now.UnixMicro())
+	env.Set(envTsNs, now.UnixNano())
+	rec := connector.SourceRecord{SourcePartition: s.partition, SourceOffset: off}
+	rec.Topic = t.topic
+	rec.Partition = connector.NoPartition
+	if key != nil {
+		rec.KeySchema, rec.Key = t.keySchema, key
+	}
+	rec.ValueSchema, rec.Value = t.envSchema, env
+	return rec
+}
+
+// tombstone is the null-value record that follows a delete.
+func tombstone(r *connector.SourceRecord) connector.SourceRecord {
+	ts := *r
+	ts.ValueSchema, ts.Value = nil, nil
+	ts.Headers = nil
+	return ts
+}
+
+func (s *session) heartbeatRecord(off *Offset) connector.SourceRecord {
+	k := data.NewStruct(heartbeatKeySchema)
+	k.Set(0, s.cfg.Prefix)
+	v := data.NewStruct(heartbeatValueSchema)
+	v.Set(0, s.now().UnixMilli())
+	rec := connector.SourceRecord{SourcePartition: s.partition, SourceOffset: off}
+	rec.Topic, rec.Partition = topicName(s.cfg.HeartbeatTopic), 0
+	rec.KeySchema, rec.Key, rec.ValueSchema, rec.Value = heartbeatKeySchema, k, heartbeatValueSchema, v
+	return rec
+}
+
+// txCollection counts a transaction's events per table for its END record.
+type txCollection struct {
+	name  string
+	count int64
+}
+
+func (s *session) txRecord(status, id string, tsMs int64, total int64, colls []txCollection, off *Offset) connector.SourceRecord {
+	k := data.NewStruct(txKeySchema)
+	k.Set(0, id)
+	v := data.NewStruct(txValueSchema)
+	v.Set(0, status)
+	v.Set(1, id)
+	if status == "END" {
+		v.Set(2, total)
+		l := make([]any, len(colls))
+		for i, c := range colls {
+			e := data.NewStruct(txCollectionSchema)
+			e.Set(0, c.name)
+			e.Set(1, c.count)
+			l[i] = e
+		}
+		v.Set(3, l)
+	}
+	v.Set(4, tsMs)
+	rec := connector.SourceRecord{SourcePartition: s.partition, SourceOffset: off}
+	rec.Topic, rec.Partition = topicName(s.cfg.TxTopic), connector.NoPartition
+	rec.KeySchema, rec.Key, rec.ValueSchema, rec.Value = txKeySchema, k, txValueSchema, v
+	return rec
+}
+
+func (s *session) now() time.Time { return time.Now() }

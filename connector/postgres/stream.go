@@ -1,0 +1,358 @@
+package postgres
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pglogrepl"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/wharf-project/wharf/connector"
+)
+
+// streamState is the position bookkeeping of the replication stream.
+type streamState struct {
+	lastCommit *int64 // end LSN of the last processed COMMIT
+	lsnProc    int64
+	xid        *int64
+	commitUs   int64
+	inTx       bool
+	received   pglogrepl.LSN // highest LSN seen (reported as written)
+	walEnd     pglogrepl.LSN // last keepalive position while no transaction was open
+	lastHB     time.Time
+	// resume: skip events of the partially emitted transaction.
+	skipXid *int64
+	skipLsn int64
+	// transaction metadata
+	txID     string
+	txTotal  int64
+	txColls  []txCollection
+	txOrders map[string]int
+}
+
+// streamer reads pgoutput from the slot and emits records.
+type streamer struct {
+	s         *session
+	st        streamState
+	out       chan<- connector.SourceRecord
+	done      <-chan struct{}
+	confirmed *atomic.Uint64 // LSN allowed to be confirmed (set by CommitOffsets)
+	confirmCh chan struct{}
+}
+
+// emit hands a record to Poll. While the queue is full it keeps sending
+// status updates, so a slow consumer does not trip wal_sender_timeout.
+func (z *streamer) emit(rec connector.SourceRecord) error { return z.send(rec, true) }
+
+func (z *streamer) send(rec connector.SourceRecord, streaming bool) error {
+	select {
+	case z.out <- rec:
+		return nil
+	case <-z.done:
+		return context.Canceled
+	default:
+	}
+	tick := time.NewTicker(z.s.cfg.StatusInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case z.out <- rec:
+			return nil
+		case <-z.done:
+			return context.Canceled
+		case <-tick.C:
+			if streaming {
+				if err := z.sendStatus(false); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+func (z *streamer) offset(lsn int64, msgType string) *Offset {
+	o := &Offset{LsnProc: i64(z.st.lsnProc), MessageType: msgType, LsnCommit: z.st.lastCommit,
+		Lsn: lsn, TxID: z.st.xid, TsUsec: z.st.commitUs}
+	return o
+}
+
+// start issues START_REPLICATION at from with protocol v1.
+func (z *streamer) start(ctx context.Context, from pglogrepl.LSN) error {
+	pub := quoteLiteral(pgx.Identifier{z.s.cfg.Publication}.Sanitize())
+	err := pglogrepl.StartReplication(ctx, z.s.repl, pgx.Identifier{z.s.cfg.Slot}.Sanitize(), from,
+		pglogrepl.StartReplicationOptions{Mode: pglogrepl.LogicalReplication,
+			PluginArgs: []string{"proto_version '1'", "publication_names " + pub}})
+	if err != nil {
+		return fmt.Errorf("postgres: start replication from %s: %w", from, err)
+	}
+	z.s.log.Info("postgres: streaming started", "slot", z.s.cfg.Slot, "from", from.String())
+	return nil
+}
+
+// run reads until ctx is done or an error occurs.
+func (z *streamer) run(ctx context.Context) error {
+	interval := z.s.cfg.StatusInterval
+	nextStatus := time.Now().Add(interval)
+	z.st.lastHB = time.Now()
+	// One receive deadline serves many messages, so the hot path does not
+	// allocate a context per message.
+	var rd recvDeadline
+	defer rd.stop()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		select {
+		case <-z.confirmCh:
+			if err := z.sendStatus(false); err != nil {
+				return err
+			}
+		default:
+		}
+		if time.Now().After(nextStatus) {
+			// Outside a transaction, ask for a keepalive: its WAL end lets
+			// heartbeats advance an idle or filtered-only slot.
+			if err := z.sendStatus(!z.st.inTx && z.s.cfg.Heartbeat > 0); err != nil {
+				return err
+			}
+			nextStatus = time.Now().Add(interval)
+		}
+		if rd.ctx == nil || !time.Now().Before(rd.at) {
+			rd.reset(ctx, z.receiveDeadline(nextStatus))
+		}
+		msg, err := z.s.repl.ReceiveMessage(rd.ctx)
+		if err != nil {
+			if pgconn.Timeout(err) && ctx.Err() == nil {
+				rd.stop()
+				if err := z.maybeHeartbeat(ctx); err != nil {
+					return err
+				}
+				continue
+			}
+			return fmt.Errorf("postgres: receive: %w", err)
+		}
+		switch m := msg.(type) {
+		case *pgproto3.CopyData:
+			if err := z.handleCopy(ctx, m.Data); err != nil {
+				return err
+			}
+		case *pgproto3.ErrorResponse:
+			return pgconn.ErrorResponseToPgError(m)
+		}
+	}
+}
+
+// recvDeadline is a context with a deadline reused across receives.
+type recvDeadline struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	at     time.Time
+}
+
+func (d *recvDeadline) reset(parent context.Context, at time.Time) {
+	d.stop()
+	d.ctx, d.cancel = context.WithDeadline(parent, at)
+	d.at = at
+}
+
+func (d *recvDeadline) stop() {
+	if d.cancel != nil {
+		d.cancel()
+	}
+	d.ctx, d.cancel = nil, nil
+}
+
+// receiveDeadline is when a wait for the next message must end: the next
+// status update or heartbeat, and at most 200ms (to act on confirmations).
+func (z *streamer) receiveDeadline(nextStatus time.Time) time.Time {
+	d := time.Now().Add(200 * time.Millisecond)
+	if nextStatus.Before(d) {
+		d = nextStatus
+	}
+	if hb := z.s.cfg.Heartbeat; hb > 0 && z.st.lastHB.Add(hb).Before(d) {
+		d = z.st.lastHB.Add(hb)
+	}
+	if min := time.Now().Add(time.Millisecond); d.Before(min) {
+		d = min
+	}
+	return d
+}
+
+func (z *streamer) handleCopy(ctx context.Context, b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	switch b[0] {
+	case pglogrepl.PrimaryKeepaliveMessageByteID:
+		k, err := pglogrepl.ParsePrimaryKeepaliveMessage(b[1:])
+		if err != nil {
+			return fmt.Errorf("postgres: keepalive: %w", err)
+		}
+		if k.ServerWALEnd > z.st.received {
+			z.st.received = k.ServerWALEnd
+		}
+		if !z.st.inTx {
+			z.st.walEnd = k.ServerWALEnd
+		}
+		if k.ReplyRequested {
+			if err := z.sendStatus(false); err != nil {
+				return err
+			}
+		}
+		return z.maybeHeartbeat(ctx)
+	case pglogrepl.XLogDataByteID:
+		x, err := pglogrepl.ParseXLogData(b[1:])
+		if err != nil {
+			return fmt.Errorf("postgres: xlogdata: %w", err)
+		}
+		if x.WALStart > z.st.received {
+			z.st.received = x.WALStart
+		}
+		return z.handleMessage(ctx, x.WALStart, x.WALData)
+	}
+	return nil
+}
+
+// sendStatus reports written = received, flushed = applied = the LSN the
+// runtime confirmed durable; nothing later is ever reported as flushed.
+// (pglogrepl.SendStandbyStatusUpdate would turn a zero flush position into
+// the write position, so the message is encoded here.)
+func (z *streamer) sendStatus(reply bool) error {
+	flushed := pglogrepl.LSN(z.confirmed.Load())
+	written := z.st.received
+	if written < flushed {
+		written = flushed
+	}
+	b := make([]byte, 0, 34)
+	b = append(b, pglogrepl.StandbyStatusUpdateByteID)
+	b = binary.BigEndian.AppendUint64(b, uint64(written))
+	b = binary.BigEndian.AppendUint64(b, uint64(flushed))
+	b = binary.BigEndian.AppendUint64(b, uint64(flushed))
+	b = binary.BigEndian.AppendUint64(b, uint64(time.Now().UnixMicro()-pgEpochMicros))
+	if reply {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	buf, err := (&pgproto3.CopyData{Data: b}).Encode(nil)
+	if err == nil {
+		err = z.s.repl.Frontend().SendUnbufferedEncodedCopyData(buf)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: standby status update: %w", err)
+	}
+	return nil
+}
+
+// pgEpochMicros is 2000-01-01 UTC in Unix microseconds.
+const pgEpochMicros = 946684800000000
+
+// maybeHeartbeat emits a heartbeat when the interval has passed. Outside a
+// transaction it carries the last keepalive position, so an idle or
+// filtered-only slot advances once the heartbeat's offset is committed.
+func (z *streamer) maybeHeartbeat(ctx context.Context) error {
+	hb := z.s.cfg.Heartbeat
+	if hb <= 0 || time.Since(z.st.lastHB) < hb {
+		return nil
+	}
+	z.st.lastHB = time.Now()
+	if q := z.s.cfg.HeartbeatQuery; q != "" {
+		if _, err := z.s.conn.Exec(ctx, q); err != nil {
+			z.s.log.Warn("postgres: heartbeat.action.query failed", "err", err)
+		}
+	}
+	if z.st.inTx {
+		return nil
+	}
+	if int64(z.st.walEnd) > z.st.lsnProc {
+		z.st.lsnProc = int64(z.st.walEnd)
+	}
+	off := z.offset(z.st.lsnProc, "COMMIT")
+	return z.emit(z.s.heartbeatRecord(off))
+}
+
+func (z *streamer) handleMessage(ctx context.Context, lsn pglogrepl.LSN, raw []byte) error {
+	msg, err := pglogrepl.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("postgres: parse pgoutput message: %w", err)
+	}
+	switch m := msg.(type) {
+	case *pglogrepl.RelationMessage:
+		return z.s.relation(ctx, m)
+	case *pglogrepl.BeginMessage:
+		z.st.inTx = true
+		z.st.xid = i64(int64(m.Xid))
+		z.st.commitUs = m.CommitTime.UnixMicro()
+		z.st.txID, z.st.txTotal, z.st.txColls = "", 0, nil
+	case *pglogrepl.CommitMessage:
+		return z.commit(ctx, int64(m.TransactionEndLSN))
+	case *pglogrepl.InsertMessage:
+		return z.change(ctx, m.RelationID, 'c', int64(lsn), 0, nil, m.Tuple)
+	case *pglogrepl.UpdateMessage:
+		return z.change(ctx, m.RelationID, 'u', int64(lsn), m.OldTupleType, m.OldTuple, m.NewTuple)
+	case *pglogrepl.DeleteMessage:
+		return z.change(ctx, m.RelationID, 'd', int64(lsn), m.OldTupleType, m.OldTuple, nil)
+	case *pglogrepl.TruncateMessage:
+		for _, rel := range m.RelationIDs {
+			if err := z.truncate(rel, int64(lsn)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (z *streamer) commit(ctx context.Context, end int64) error {
+	z.st.inTx = false
+	z.st.lastCommit = i64(end)
+	z.st.lsnProc = end
+	if z.st.skipXid != nil && z.st.xid != nil && *z.st.xid == *z.st.skipXid {
+		z.st.skipXid = nil
+	}
+	if z.st.txID != "" {
+		off := z.offset(end, "COMMIT")
+		id := fmt.Sprintf("%d:%d", *z.st.xid, end)
+		if err := z.emit(z.s.txRecord("END", id, floorDiv(z.st.commitUs, 1000), z.st.txTotal, z.st.txColls, off)); err != nil {
+			return err
+		}
+		z.st.txID = ""
+	}
+	return z.maybeHeartbeat(ctx)
+}
+
+// relation rebuilds a table from a Relation message plus the catalog, so a
+// schema change mid-stream yields new schemas from the next row on.
+func (s *session) relation(ctx context.Context, m *pglogrepl.RelationMessage) error {
+	if !s.cfg.Filter.Table(m.Namespace, m.RelationName) {
+		s.tables[m.RelationID] = nil
+		return nil
+	}
+	meta, err := loadTable(ctx, s.conn, m.RelationID)
+	if err != nil {
+		return err
+	}
+	if meta == nil { // dropped since: describe it from the message alone
+		meta = &tableMeta{oid: m.RelationID, schema: m.Namespace, name: m.RelationName, replIdent: m.ReplicaIdentity}
+		for _, c := range m.Columns {
+			if c.Flags&1 != 0 {
+				meta.pk = append(meta.pk, c.Name)
+			}
+		}
+	}
+	meta.schema, meta.name = m.Namespace, m.RelationName
+	tuple := make([]catColumn, len(m.Columns))
+	for i, c := range m.Columns {
+		tuple[i] = catColumn{name: c.Name, typ: c.DataType, typmod: c.TypeModifier}
+		if s.types.get(c.DataType) == nil { // a type created after start (new enum)
+			if s.types, err = loadTypes(ctx, s.conn); err != nil {
+				return err
+			}
+		}
+	}
+	s.tables[m.RelationID] = s.buildTable(meta, tuple)
+	return nil
+}
