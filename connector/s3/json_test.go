@@ -18,7 +18,7 @@ import (
 // endpoint added because the tutorial runs against AWS).
 func TestTutorialConfigJSON(t *testing.T) {
 	e := newEnv(t)
-	raw, err := os.ReadFile("../../../shared/seeds/cdc_streaming_ingest/s3_sink.json")
+	raw, err := os.ReadFile("testdata/seed_s3_sink.json") // verbatim copy of shared/seeds/cdc_streaming_ingest/s3_sink.json
 	if err != nil {
 		t.Fatal(err)
 	}
