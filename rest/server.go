@@ -11,8 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wharf-project/wharf/connector"
+	"github.com/wharf-project/wharf/rest/ui"
 	"github.com/wharf-project/wharf/worker"
 	"github.com/wharf-project/wharf/worker/logs"
 )
@@ -35,6 +39,24 @@ type Options struct {
 	CORSMethods  string
 	Log          *slog.Logger
 	Extra        func(r *mux.Router) // more routes (metrics, UI) from the caller
+
+	// Kafka and KafkaAdmin let the UI endpoints list topics and peek at
+	// records; nil answers 503 on those endpoints.
+	Kafka      sarama.Client
+	KafkaAdmin sarama.ClusterAdmin
+	// Registry and WorkerProps build the worker's key/value/header
+	// converters to decode peeked records.
+	Registry    *connector.Registry
+	WorkerProps map[string]string
+	// Metrics is gathered for the per-task counters of the UI charts; nil
+	// answers empty counters.
+	Metrics prometheus.Gatherer
+	// Resolve applies config providers to a connector config (for reading
+	// an S3 sink's bucket with its own credentials); nil uses it as is.
+	Resolve func(map[string]string) (map[string]string, error)
+	// Done is closed when the worker shuts down; it ends live log streams,
+	// which http.Server.Shutdown would otherwise wait for.
+	Done <-chan struct{}
 }
 
 // Server is the REST API handler.
@@ -64,7 +86,7 @@ func (s *Server) routes() *mux.Router {
 		method, path string
 		fn           http.HandlerFunc
 	}{
-		{"GET", "/", s.serverInfo},
+		{"GET", "/", s.home},
 		{"GET", "/health", s.health},
 		{"GET", "/connectors", s.listConnectors},
 		{"POST", "/connectors", s.createConnector},
@@ -96,9 +118,18 @@ func (s *Server) routes() *mux.Router {
 		{"GET", "/logs", s.logFiles},
 		{"GET", "/logs/{file}", s.logFile},
 		{"GET", name + "/logs", s.connectorLogs},
+		{"GET", name + "/logs/stream", s.connectorLogStream},
+		{"GET", "/wharf/logs/stream", s.workerLogStream},
+		{"GET", "/wharf/topics", s.listTopics},
+		{"GET", "/wharf/topics/{topic}/records", s.topicRecords},
+		{"GET", "/wharf/connectors/{name}/metrics", s.connectorMetrics},
+		{"GET", "/wharf/connectors/{name}/landed", s.landedObjects},
+		{"GET", "/wharf/connectors/{name}/landed/preview", s.landedPreview},
+		{"GET", "/ui", s.uiRedirect},
 	} {
 		r.Handle(rt.path, rt.fn).Methods(rt.method)
 	}
+	r.PathPrefix("/ui/").Handler(http.StripPrefix("/ui/", ui.Handler())).Methods("GET", "HEAD")
 	if s.o.Extra != nil {
 		s.o.Extra(r)
 	}

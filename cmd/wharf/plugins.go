@@ -5,6 +5,7 @@ import (
 	"github.com/wharf-project/wharf/connector/file"
 	"github.com/wharf-project/wharf/connector/postgres"
 	"github.com/wharf-project/wharf/connector/s3"
+	"github.com/wharf-project/wharf/worker/avro"
 	"github.com/wharf-project/wharf/worker/convert"
 	"github.com/wharf-project/wharf/worker/transform"
 )
@@ -16,6 +17,7 @@ func newRegistry() *connector.Registry {
 	ps = append(ps, file.Plugins()...)
 	ps = append(ps, postgres.Plugin(), s3.Plugin())
 	ps = append(ps, convert.Plugins()...)
+	ps = append(ps, avro.Plugins()...)
 	ps = append(ps, transform.Plugins()...)
 	return connector.NewRegistry(ps...)
 }

@@ -93,6 +93,11 @@ func run(ctx context.Context, o options, stderr io.Writer) error {
 		return fmt.Errorf("kafka admin client: %w", err)
 	}
 	clusterID, _ := kafka.ClusterID(ctx, client)
+	stopRegistry, err := startSchemaRegistry(ctx, props, client, hub.Logger("io.confluent.kafka.schemaregistry"))
+	if err != nil {
+		return err
+	}
+	defer stopRegistry()
 
 	ln, err := net.Listen("tcp", cfg.Listeners[0])
 	if err != nil {
@@ -138,6 +143,8 @@ func run(ctx context.Context, o options, stderr io.Writer) error {
 	ver, commit := wharfVersion()
 	api := rest.New(rest.Options{Herder: herder, Logs: hub, LogDir: logDir, WharfVersion: ver, Commit: commit,
 		CORSOrigin: cfg.CORSOrigin, CORSMethods: cfg.CORSMethods, Log: hub.Logger(workerLogger + ".rest.RestServer"),
+		Kafka: client, KafkaAdmin: admin, Registry: reg, WorkerProps: cfg.Props, Metrics: promReg, Resolve: providers.Resolve,
+		Done: ctx.Done(),
 		Extra: func(r *mux.Router) {
 			r.Handle("/metrics", promhttp.HandlerFor(promReg, promhttp.HandlerOpts{})).Methods("GET")
 		}})

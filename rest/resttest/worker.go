@@ -11,15 +11,18 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wharf-project/wharf/connector"
 	"github.com/wharf-project/wharf/connector/file"
 	"github.com/wharf-project/wharf/connector/testserver"
 	"github.com/wharf-project/wharf/rest"
 	"github.com/wharf-project/wharf/worker"
+	"github.com/wharf-project/wharf/worker/avro"
 	"github.com/wharf-project/wharf/worker/convert"
 	"github.com/wharf-project/wharf/worker/kafka"
 	"github.com/wharf-project/wharf/worker/logs"
+	"github.com/wharf-project/wharf/worker/metrics"
 	"github.com/wharf-project/wharf/worker/store"
 	"github.com/wharf-project/wharf/worker/transform"
 )
@@ -54,6 +57,7 @@ func DefaultPlugins() []connector.Plugin {
 	var ps []connector.Plugin
 	ps = append(ps, file.Plugins()...)
 	ps = append(ps, convert.Plugins()...)
+	ps = append(ps, avro.Plugins()...)
 	ps = append(ps, transform.Plugins()...)
 	return ps
 }
@@ -112,8 +116,9 @@ func Start(tb testing.TB, o Options) *Worker {
 		tb.Fatal(err)
 	}
 	clusterID, _ := kafka.ClusterID(context.Background(), client)
+	promReg := prometheus.NewRegistry()
 	h := worker.New(worker.Options{Config: cfg, Registry: reg, Configs: configs, Offsets: offsets, Statuses: statuses,
-		Runners: worker.NewRunners(cfg, reg, o.Brokers, offsets, statuses, nil, admin, providers),
+		Runners: worker.NewRunners(cfg, reg, o.Brokers, offsets, statuses, metrics.New(promReg), admin, providers),
 		Kafka:   worker.NewClusterAdmin(admin, clusterID),
 		Logger: func(conn string, task int) *slog.Logger {
 			l := hub.Logger("org.apache.kafka.connect.runtime.Worker")
@@ -128,8 +133,11 @@ func Start(tb testing.TB, o Options) *Worker {
 	if err := h.Start(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
+	streams, endStreams := context.WithCancel(context.Background())
 	api := rest.New(rest.Options{Herder: h, Logs: hub, LogDir: o.Dir, WharfVersion: "test", Commit: "0000000000000000",
-		CORSOrigin: cfg.CORSOrigin, CORSMethods: cfg.CORSMethods})
+		CORSOrigin: cfg.CORSOrigin, CORSMethods: cfg.CORSMethods,
+		Kafka: client, KafkaAdmin: admin, Registry: reg, WorkerProps: cfg.Props, Metrics: promReg, Resolve: providers.Resolve,
+		Done: streams.Done()})
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	w := &Worker{Client: &Client{Base: "http://" + ln.Addr().String()}, Dir: o.Dir, Brokers: o.Brokers, Herder: h, Logs: hub}
@@ -139,6 +147,7 @@ func Start(tb testing.TB, o Options) *Worker {
 			return
 		}
 		stopped = true
+		endStreams()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
