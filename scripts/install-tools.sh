@@ -41,7 +41,7 @@ fi
 mkdir -p "$WHARF_TOOLS"
 if [ ! -x "$WHARF_TOOLS/minio" ]; then
   log "building MinIO $MINIO_VERSION into $WHARF_TOOLS (takes a few minutes)"
-  (cd /tmp && GOFLAGS=-mod=mod GOBIN="$WHARF_TOOLS" go install "github.com/minio/minio@$MINIO_VERSION")
+  (cd /tmp && GOBIN="$WHARF_TOOLS" go install "github.com/minio/minio@$MINIO_VERSION")
 fi
 
 if [ ! -d "$WHARF_NODE/node_modules/@duckdb/node-api" ]; then
