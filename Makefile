@@ -5,7 +5,7 @@ WHARF_TOOLS ?= $(HOME)/.cache/wharf/bin
 WHARF_NODE ?= $(HOME)/.cache/wharf/node
 export WHARF_TOOLS WHARF_NODE
 
-.PHONY: build test vet tools bench clean
+.PHONY: build test vet tools bench clean demo
 
 build:
 	$(GO) build -o bin/wharf ./cmd/wharf
@@ -25,6 +25,12 @@ test: tools vet
 
 bench:
 	bench/run.sh
+
+# The tutorial end to end on this machine (no Docker): PostgreSQL, MinIO,
+# Wharf with its embedded Kafka, the example connectors, a workload and the
+# MERGE in DuckDB. Runs until Ctrl-C. See scripts/demo.sh.
+demo:
+	scripts/demo.sh
 
 clean:
 	rm -rf bin
