@@ -87,13 +87,31 @@ const (
 	// batch after a retriable failure. Default 5000.
 	KeyTaskRetryBackoff = "retry.backoff.ms"
 	// KeyStoreKeys and KeyStoreHeaders write .keys/.headers files next to the
-	// values. Default false. Accepted; Wharf does not write them yet.
+	// values, with the same boundaries. Default false.
 	KeyStoreKeys    = "store.kafka.keys"
 	KeyStoreHeaders = "store.kafka.headers"
+	// KeyKeysFormat and KeyHeadersFormat are the formats of those files.
+	// Default AvroFormat. Wharf writes AvroFormat and JsonFormat (and
+	// ByteArrayFormat for keys).
+	KeyKeysFormat    = "keys.format.class"
+	KeyHeadersFormat = "headers.format.class"
+	// KeyParquetLayout (Wharf) selects the Parquet layout: typed (default:
+	// logical types for Debezium temporal names, 3-level lists, integer
+	// decimals) or avro (parquet-avro's layout, as Confluent writes it:
+	// root named after the Avro record, 2-level lists unless items are
+	// optional, BINARY decimals, plain INT32/INT64 for Debezium names, and
+	// the parquet.avro.schema footer).
+	KeyParquetLayout = "parquet.layout"
+	// KeyMemoryLimit (Wharf) bounds the bytes buffered by the open files of
+	// every task of this connector in the worker (part buffers, Parquet row
+	// groups and builders, Avro blocks). Default 0: no bound beyond the
+	// per-file one.
+	KeyMemoryLimit = "s3.memory.limit.bytes"
 	// KeyTombstonePartition is the directory of tombstones with write. Default tombstone.
 	KeyTombstonePartition = "tombstone.encoded.partition"
 	// KeyConditionalWrites completes uploads with If-None-Match: * when
-	// rotate.schedule.interval.ms is set (Confluent 10.6+). Default true.
+	// rotate.schedule.interval.ms (Confluent 10.6+) or s3.memory.limit.bytes
+	// (Wharf) is set and the store honours it (probed). Default true.
 	KeyConditionalWrites = "enable.conditional.writes"
 	// KeyDecimalFormat is how JsonFormat writes decimals: BASE64 or NUMERIC. Default BASE64.
 	KeyDecimalFormat = "json.decimal.format"
@@ -172,7 +190,11 @@ func configDef() *config.Def {
 	def(KeyTombstonePartition, config.String, "tombstone", config.Low, groupS3, "Output directory of tombstones when behavior.on.null.values=write.", config.NonEmptyString)
 	def(KeyStoreKeys, config.Boolean, false, config.Low, groupS3, "Enable or disable writing keys to storage.", nil)
 	def(KeyStoreHeaders, config.Boolean, false, config.Low, groupS3, "Enable or disable writing headers to storage.", nil)
-	def(KeyConditionalWrites, config.Boolean, true, config.Low, groupS3, "Complete uploads with If-None-Match: * when scheduled rotation makes file boundaries non-deterministic, so existing objects are never overwritten.", nil)
+	def(KeyKeysFormat, config.Class, AvroFormat, config.Low, groupS3, "Format class to use for writing keys to the store.", classIn([]string{AvroFormat, JSONFormat, ByteArrayFormat, ParquetFormat}))
+	def(KeyHeadersFormat, config.Class, AvroFormat, config.Low, groupS3, "Format class to use for writing headers to the store.", classIn([]string{AvroFormat, JSONFormat, ParquetFormat}))
+	def(KeyParquetLayout, config.String, "typed", config.Low, groupS3, "Parquet layout: typed (logical types for Debezium names, 3-level lists, integer decimals) or avro (parquet-avro's layout and footer, as Confluent's ParquetFormat).", config.OneOfIgnoreCase("typed", "avro"))
+	def(KeyMemoryLimit, config.Long, int64(0), config.Medium, groupS3, "Bytes the open files of all tasks of this connector in one worker may buffer; 0 means no shared bound. When exceeded, the largest files are flushed into their uploads and, if that is not enough, their partitions rotate early.", config.AtLeast(0))
+	def(KeyConditionalWrites, config.Boolean, true, config.Low, groupS3, "Complete uploads with If-None-Match: * when scheduled rotation or the memory limit can make file boundaries non-deterministic; an identical existing object is then not rewritten.", nil)
 	def(KeyDecimalFormat, config.String, "BASE64", config.Low, groupS3, "Controls which format json converter will serialize decimals in: BASE64 or NUMERIC.", config.OneOfIgnoreCase("BASE64", "NUMERIC"))
 	def(KeyByteArrayExt, config.String, ".bin", config.Low, groupS3, "Output file extension for ByteArrayFormat.", nil)
 	def(KeyByteArraySep, config.String, nil, config.Low, groupS3, "String inserted between records for ByteArrayFormat (default: line separator).", nil)
@@ -232,6 +254,10 @@ type settings struct {
 	conditional    bool
 	storeKeys      bool
 	storeHeaders   bool
+	keysFormat     string
+	headersFormat  string
+	avroLayout     bool
+	memoryLimit    int64
 	part           partitionerSpec
 }
 
@@ -271,6 +297,9 @@ func parseSettings(def *config.Def, props map[string]string) (*settings, error) 
 		taskBackoff:  time.Duration(v.Long(KeyTaskRetryBackoff)) * time.Millisecond,
 		conditional:  v.Bool(KeyConditionalWrites),
 		storeKeys:    v.Bool(KeyStoreKeys), storeHeaders: v.Bool(KeyStoreHeaders),
+		keysFormat: v.String(KeyKeysFormat), headersFormat: v.String(KeyHeadersFormat),
+		avroLayout:  strings.EqualFold(v.String(KeyParquetLayout), "avro"),
+		memoryLimit: v.Long(KeyMemoryLimit),
 	}
 	if sep, ok := props[KeyByteArraySep]; ok {
 		s.byteArraySep = []byte(sep)
@@ -289,11 +318,19 @@ func parseSettings(def *config.Def, props map[string]string) (*settings, error) 
 		return nil, config.InvalidValue(KeyCompression, "gzip",
 			"Compression type gzip is not supported with format class "+s.format)
 	}
-	if s.nullBehavior == "write" && (s.format == ParquetFormat || s.format == AvroFormat) {
-		// Confluent writes tombstones only into .keys files; Wharf has no keys
-		// files yet, and Parquet/Avro cannot hold a null top-level value.
-		return nil, config.InvalidValue(KeyNullValues, "write",
-			"Writing null values needs store.kafka.keys=true, which Wharf supports only with JsonFormat and ByteArrayFormat")
+	if s.nullBehavior == "write" && !s.storeKeys && (s.format == ParquetFormat || s.format == AvroFormat) {
+		// Confluent writes tombstones only into .keys files; Parquet and
+		// Avro cannot hold a null top-level value. (JsonFormat and
+		// ByteArrayFormat without keys files write "null" lines or empty
+		// records, a Wharf extension.)
+		return nil, config.InvalidValue(KeyStoreKeys, false,
+			"Writing null values (behavior.on.null.values=write) needs store.kafka.keys=true")
+	}
+	if s.storeKeys && s.keysFormat == ParquetFormat {
+		return nil, config.InvalidValue(KeyKeysFormat, s.keysFormat, "Wharf writes keys files as AvroFormat, JsonFormat or ByteArrayFormat")
+	}
+	if s.storeHeaders && s.headersFormat == ParquetFormat {
+		return nil, config.InvalidValue(KeyHeadersFormat, s.headersFormat, "Wharf writes headers files as AvroFormat or JsonFormat")
 	}
 	return s, nil
 }

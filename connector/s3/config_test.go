@@ -67,6 +67,11 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{KeyPartitioner: FieldPartitioner}, "Invalid value  for configuration partition.field.name: Partition field name cannot be empty."},
 		{map[string]string{KeyFormat: ParquetFormat, KeyCompression: "gzip"}, "Compression type gzip is not supported with format class"},
 		{map[string]string{KeyFormat: ParquetFormat, KeyParquetCodec: "lzo"}, "Invalid value lzo for configuration parquet.codec"},
+		{map[string]string{KeyFormat: ParquetFormat, KeyNullValues: "write"}, "for configuration store.kafka.keys: Writing null values (behavior.on.null.values=write) needs store.kafka.keys=true"},
+		{map[string]string{KeyStoreKeys: "true", KeyKeysFormat: ParquetFormat}, "Invalid value io.confluent.connect.s3.format.parquet.ParquetFormat for configuration keys.format.class"},
+		{map[string]string{KeyStoreHeaders: "true", KeyHeadersFormat: ByteArrayFormat}, "Invalid value io.confluent.connect.s3.format.bytearray.ByteArrayFormat for configuration headers.format.class"},
+		{map[string]string{KeyParquetLayout: "arrow"}, "Invalid value arrow for configuration parquet.layout"},
+		{map[string]string{KeyMemoryLimit: "-1"}, "Invalid value -1 for configuration s3.memory.limit.bytes"},
 	} {
 		props := map[string]string{KeyBucket: "b", KeyFormat: JSONFormat, KeyFlushSize: "1"}
 		for k, v := range tc.props {

@@ -22,6 +22,10 @@ func Plugin() connector.Plugin {
 type Connector struct {
 	def   *config.Def
 	props map[string]string
+	// budget is s3.memory.limit.bytes, shared by the tasks NewTask creates;
+	// cond is the once-per-instance probe for conditional writes.
+	budget *memBudget
+	cond   *condProbe
 }
 
 // New returns a connector.
@@ -29,12 +33,15 @@ func New() *Connector { return &Connector{def: configDef()} }
 
 func (c *Connector) Config() *config.Def { return c.def }
 
-// Start checks the configuration; tasks re-parse it.
+// Start checks the configuration (tasks re-parse it) and creates the
+// memory budget its tasks share.
 func (c *Connector) Start(_ context.Context, _ connector.Context, props map[string]string) error {
-	if _, err := parseSettings(c.def, props); err != nil {
+	s, err := parseSettings(c.def, props)
+	if err != nil {
 		return err
 	}
 	c.props = props
+	c.budget, c.cond = newMemBudget(s.memoryLimit), &condProbe{}
 	return nil
 }
 
@@ -54,7 +61,13 @@ func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
 
 func (c *Connector) Stop() error { return nil }
 
-func (c *Connector) NewTask() connector.SinkTask { return newTask(c.def) }
+// NewTask returns a task sharing the connector's memory budget (a task
+// created before Start gets its own budget from its configuration).
+func (c *Connector) NewTask() connector.SinkTask {
+	t := newTask(c.def)
+	t.budget, t.cond = c.budget, c.cond
+	return t
+}
 
 // Validate reports the cross-key rules ConfigDef cannot express (time-based
 // partitioner settings, scheduled rotation's timezone, codec/format pairs)

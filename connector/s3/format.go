@@ -24,6 +24,13 @@ type recordWriter interface {
 	finish() error
 	// release frees resources without finishing (abort).
 	release()
+	// buffered estimates the bytes the writer holds that are not yet in
+	// the stream (rows in builders, row groups, Avro blocks, compressor
+	// state); the memory budget adds the stream's part buffer.
+	buffered() int
+	// shrink moves what it can into the stream (encodes pending rows,
+	// closes the row group) without changing the records of the file.
+	shrink() error
 }
 
 // format opens record writers. schema is the value schema of the file's
@@ -32,10 +39,13 @@ type format interface {
 	open(out io.Writer, schema *data.Schema) (recordWriter, error)
 }
 
-func newFormat(s *settings) format {
-	switch s.format {
+func newFormat(s *settings) format { return newFormatOf(s.format, s) }
+
+// newFormatOf returns format class f configured from s.
+func newFormatOf(f string, s *settings) format {
+	switch f {
 	case ParquetFormat:
-		return &parquetFormat{codec: s.parquetCodec}
+		return &parquetFormat{codec: s.parquetCodec, avroLayout: s.avroLayout}
 	case AvroFormat:
 		return &avroFormat{codec: s.avroCodec}
 	case ByteArrayFormat:

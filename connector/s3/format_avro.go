@@ -27,6 +27,7 @@ type avroWriter struct {
 	root  *avroType
 	ocf   *goavro.OCFWriter
 	block []any
+	bytes int // estimated size of block
 }
 
 // avroType is the compiled mapping of one Connect schema.
@@ -94,6 +95,13 @@ func connectProps(s *data.Schema) map[string]any {
 	}
 	if s.Version != 0 {
 		props["connect.version"] = s.Version
+	}
+	if len(s.Parameters) > 0 {
+		params := make(map[string]any, len(s.Parameters))
+		for _, p := range s.Parameters {
+			params[p.Key] = p.Value
+		}
+		props["connect.parameters"] = params
 	}
 	return props
 }
@@ -184,8 +192,7 @@ func (b *avroBuilder) buildRecord(t *avroType) any {
 		}
 		fields = append(fields, fm)
 	}
-	m := connectProps(s)
-	delete(m, "connect.name")
+	m := connectProps(s) // AvroData repeats the name as connect.name
 	m["type"], m["name"], m["fields"] = "record", name, fields
 	t.name = name
 	return m
@@ -209,6 +216,7 @@ func (w *avroWriter) write(rec *connector.SinkRecord) error {
 		return err
 	}
 	w.block = append(w.block, v)
+	w.bytes += valueSize(rec.Value)
 	if len(w.block) >= avroBlockRecords {
 		return w.flush()
 	}
@@ -220,7 +228,7 @@ func (w *avroWriter) flush() error {
 		return nil
 	}
 	err := w.ocf.Append(w.block)
-	w.block = w.block[:0]
+	w.block, w.bytes = w.block[:0], 0
 	if err != nil {
 		return fmt.Errorf("avro: append: %w", err)
 	}
@@ -229,6 +237,38 @@ func (w *avroWriter) flush() error {
 
 func (w *avroWriter) finish() error { return w.flush() }
 func (w *avroWriter) release()      { w.block = nil }
+func (w *avroWriter) buffered() int { return w.bytes }
+func (w *avroWriter) shrink() error { return w.flush() }
+
+// valueSize estimates the memory of a Connect value converted to goavro's
+// native form (maps per record and union).
+func valueSize(v any) int {
+	switch x := v.(type) {
+	case string:
+		return 16 + len(x)
+	case []byte:
+		return 24 + len(x)
+	case *data.Struct:
+		n := 48
+		for i := range x.Schema().Fields {
+			n += 32 + valueSize(x.At(i))
+		}
+		return n
+	case []any:
+		n := 24
+		for _, e := range x {
+			n += valueSize(e)
+		}
+		return n
+	case []data.MapEntry:
+		n := 48
+		for _, e := range x {
+			n += 32 + valueSize(e.Key) + valueSize(e.Value)
+		}
+		return n
+	}
+	return 16
+}
 
 // native converts a Connect value to goavro's native form (unions wrapped
 // as {branch: value}). goavro's API needs a map per record and union; Avro

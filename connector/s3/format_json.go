@@ -55,6 +55,20 @@ func (w *lineWriter) finish() error {
 
 func (w *lineWriter) release() {}
 
+// gzipState approximates compress/flate's compressor (hash tables and
+// window) that a gzip writer holds.
+const gzipState = 800 << 10
+
+func (w *lineWriter) buffered() int { return gzState(w.gz) }
+func (w *lineWriter) shrink() error { return nil }
+
+func gzState(gz *gzip.Writer) int {
+	if gz == nil {
+		return 0
+	}
+	return gzipState
+}
+
 // byteArrayFormat is Confluent's ByteArrayFormat: raw value bytes followed
 // by format.bytearray.separator.
 type byteArrayFormat struct {
@@ -107,6 +121,9 @@ func (w *bytesWriter) finish() error {
 }
 
 func (w *bytesWriter) release() {}
+
+func (w *bytesWriter) buffered() int { return gzState(w.gz) }
+func (w *bytesWriter) shrink() error { return nil }
 
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))

@@ -34,7 +34,10 @@ var parquetCodecs = map[string]compress.Compression{
 
 // parquetFormat writes typed, nested Parquet with arrow-go's pqarrow: the
 // columns follow the Connect schema of the file's first record.
-type parquetFormat struct{ codec string }
+type parquetFormat struct {
+	codec      string
+	avroLayout bool // parquet.layout=avro (parquet_avro.go)
+}
 
 type parquetWriter struct {
 	root  *column
@@ -48,6 +51,13 @@ type parquetWriter struct {
 func (f *parquetFormat) open(out io.Writer, s *data.Schema) (recordWriter, error) {
 	if s == nil {
 		return nil, dataErrorf("ParquetFormat needs records with a value schema (schemaless values, e.g. JsonConverter with schemas.enable=false, cannot be written as Parquet)")
+	}
+	if f.avroLayout {
+		codec, ok := parquetCodecs[f.codec]
+		if !ok {
+			return nil, fmt.Errorf("parquet codec %s is not supported", f.codec)
+		}
+		return openParquetAvro(out, s, parquet.WithCompression(codec))
 	}
 	root, err := newColumn(s)
 	if err != nil {
@@ -145,3 +155,19 @@ func (w *parquetWriter) finish() error {
 }
 
 func (w *parquetWriter) release() { w.rb.Release() }
+
+func (w *parquetWriter) buffered() int { return w.bytes + int(w.fw.RowGroupTotalBytesWritten()) }
+
+// shrink encodes the built rows and closes the row group, streaming it out.
+func (w *parquetWriter) shrink() error {
+	if err := w.flush(); err != nil {
+		return err
+	}
+	if n, err := w.fw.RowGroupNumRows(); err != nil || n == 0 {
+		return err
+	}
+	if err := w.fw.NewBufferedRowGroupChecked(); err != nil {
+		return fmt.Errorf("parquet: new row group: %w", err)
+	}
+	return nil
+}

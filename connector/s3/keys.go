@@ -15,6 +15,11 @@ type keyer struct {
 }
 
 func (k *keyer) key(topic string, partition int32, encoded string, startOffset int64) string {
+	return k.keyExt(topic, partition, encoded, startOffset, k.ext)
+}
+
+// keyExt is key with another extension (.keys.avro, .headers.json…).
+func (k *keyer) keyExt(topic string, partition int32, encoded string, startOffset int64, ext string) string {
 	var b strings.Builder
 	if k.topicsDir != "" {
 		b.WriteString(k.topicsDir)
@@ -25,10 +30,11 @@ func (k *keyer) key(topic string, partition int32, encoded string, startOffset i
 	b.WriteString(encoded)
 	b.WriteString(k.dirDelim)
 	b.WriteString(k.fileName(topic, partition, startOffset))
+	b.WriteString(ext)
 	return b.String()
 }
 
-// fileName is <topic><fd><partition><fd><startOffset padded><ext>.
+// fileName is <topic><fd><partition><fd><startOffset padded>.
 func (k *keyer) fileName(topic string, partition int32, startOffset int64) string {
 	off := strconv.FormatInt(startOffset, 10)
 	var b strings.Builder
@@ -37,7 +43,6 @@ func (k *keyer) fileName(topic string, partition int32, startOffset int64) strin
 		b.WriteByte('0')
 	}
 	b.WriteString(off)
-	b.WriteString(k.ext)
 	return b.String()
 }
 
@@ -55,8 +60,11 @@ func (k *keyer) topicPrefix(topic string) string {
 }
 
 // extension returns the file extension of a format and codec (§2.1).
-func extension(s *settings) string {
-	switch s.format {
+func extension(s *settings) string { return extensionOf(s.format, s) }
+
+// extensionOf is the extension of files in format class f.
+func extensionOf(f string, s *settings) string {
+	switch f {
 	case ParquetFormat:
 		ext := map[string]string{"snappy": ".snappy", "gzip": ".gz", "zstd": ".zstd", "lz4_raw": ".lz4raw",
 			"lz4": ".lz4hadoop", "lzo": ".lzo", "brotli": ".br"}[s.parquetCodec]

@@ -219,10 +219,10 @@ func TestParquetStreamsRowGroups(t *testing.T) {
 		put(t, task, rec("orders", 0, off, 0, bigSchema, bigValue(int32(off), string(rnd))))
 	}
 	w := task.writers[tp0]
-	if len(w.files) != 1 || w.files[0].stream.uploadID == "" || len(w.files[0].stream.parts) < 3 {
+	if len(w.files) != 1 || w.files[0].parts[0].stream.uploadID == "" || len(w.files[0].parts[0].stream.parts) < 3 {
 		t.Fatalf("expected parts uploaded before commit: %+v", w.files)
 	}
-	if c := cap(w.files[0].stream.buf); c > 5*1024*1024 {
+	if c := cap(w.files[0].parts[0].stream.buf); c > 5*1024*1024 {
 		t.Fatalf("part buffer grew to %d", c)
 	}
 	if got := e.keys(""); len(got) != 0 {

@@ -78,7 +78,7 @@ func TestRetriableS3Failure(t *testing.T) {
 			t.Fatalf("err = %v, want retriable", err)
 		}
 	}
-	if st := task2.writers[tp1].files[0].stream; st.uploadID != "" && len(st.parts) != 0 {
+	if st := task2.writers[tp1].files[0].parts[0].stream; st.uploadID != "" && len(st.parts) != 0 {
 		t.Fatalf("a part was uploaded while failing")
 	}
 	failing.Store(false)

@@ -11,17 +11,6 @@ import (
 	"github.com/wharf-project/wharf/connector/data"
 )
 
-// openFile is one output file of a topic partition.
-type openFile struct {
-	encoded  string
-	key      string
-	start    int64
-	last     int64
-	stream   *objectStream
-	w        recordWriter
-	finished bool // format finished; only the upload may remain
-}
-
 // schemaSlot is the current value schema of an encoded partition; a slot
 // holding nil (schemaless or tombstones) differs from no slot (no record yet).
 type schemaSlot struct {
@@ -53,14 +42,17 @@ type tpWriter struct {
 
 // writerEnv is what every tpWriter of a task shares.
 type writerEnv struct {
-	s      *settings
-	part   partitioner
-	format format
-	keys   keyer
-	log    *slog.Logger
-	tc     connector.SinkTaskContext
-	upload func(key string) *objectStream
-	now    func() time.Time
+	s             *settings
+	part          partitioner
+	format        format
+	keysFormat    format      // store.kafka.keys
+	headersFormat format      // store.kafka.headers
+	mem           *taskMemory // nil without s3.memory.limit.bytes
+	keys          keyer
+	log           *slog.Logger
+	tc            connector.SinkTaskContext
+	upload        func(key string) *objectStream
+	now           func() time.Time
 }
 
 func newTPWriter(tp connector.TopicPartition, env *writerEnv) *tpWriter {
@@ -79,7 +71,9 @@ func (w *tpWriter) setNextRotation() {
 // bind makes uploads of open files use ctx (the current task call).
 func (w *tpWriter) bind(ctx context.Context) {
 	for _, f := range w.files {
-		f.stream.ctx = ctx
+		for _, p := range f.parts {
+			p.stream.ctx = ctx
+		}
 	}
 }
 
@@ -203,21 +197,17 @@ func (w *tpWriter) rotateOnTime(encoded string, ts, now int64) bool {
 func (w *tpWriter) writeRecord(ctx context.Context, rec *connector.SinkRecord, encoded string) error {
 	f := w.byEncoded[encoded]
 	if f == nil {
-		key := w.env.keys.key(w.tp.Topic, w.tp.Partition, encoded, rec.Offset)
-		st := w.env.upload(key)
-		st.ctx = ctx
-		rw, err := w.env.format.open(st, rec.ValueSchema)
-		if err != nil {
+		var err error
+		if f, err = w.openFile(ctx, rec, encoded); err != nil {
 			return err
 		}
-		f = &openFile{encoded: encoded, key: key, start: rec.Offset, stream: st, w: rw}
 		w.files = append(w.files, f)
 		w.byEncoded[encoded] = f
 	}
-	if err := f.w.write(rec); err != nil {
+	if err := f.writeParts(rec); err != nil {
 		if len(w.files) > 0 && f.start == rec.Offset && w.files[len(w.files)-1] == f {
 			// Nothing of this file was written: forget it.
-			f.w.release()
+			f.release(ctx)
 			w.files = w.files[:len(w.files)-1]
 			delete(w.byEncoded, encoded)
 		}
@@ -225,18 +215,21 @@ func (w *tpWriter) writeRecord(ctx context.Context, rec *connector.SinkRecord, e
 	}
 	f.last = rec.Offset
 	w.recordCount++
-	if err := f.stream.failed(); err != nil {
-		// The record is in the file (buffered); the part upload is retried on
-		// the next call. Mark it handled so redelivery does not repeat it.
-		w.nextOffset = rec.Offset + 1
-		return taskError(err, w.env.s.taskBackoff)
+	w.env.mem.account(f)
+	for _, p := range f.parts {
+		if err := p.stream.failed(); err != nil {
+			// The record is in the file (buffered); the part upload is retried
+			// on the next call. Mark it handled so redelivery does not repeat it.
+			w.nextOffset = rec.Offset + 1
+			return taskError(err, w.env.s.taskBackoff)
+		}
 	}
 	return nil
 }
 
 // commitFiles completes every open file in order, then moves the offset to
 // commit past the last written record. A failure leaves the rest for the
-// next call (w.rotating); finished files stay finished.
+// next call (w.rotating); finished and completed parts stay so.
 func (w *tpWriter) commitFiles(ctx context.Context) error {
 	if !w.rotating {
 		var last int64 = -1
@@ -248,17 +241,11 @@ func (w *tpWriter) commitFiles(ctx context.Context) error {
 	}
 	for len(w.files) > 0 {
 		f := w.files[0]
-		f.stream.ctx = ctx
-		if !f.finished {
-			if err := f.w.finish(); err != nil {
-				return fmt.Errorf("s3: finish %s: %w", f.key, err)
-			}
-			f.finished = true
+		if err := w.completeFile(ctx, f); err != nil {
+			return err
 		}
-		if err := f.stream.complete(); err != nil {
-			return taskError(err, w.env.s.taskBackoff)
-		}
-		w.env.log.Debug("s3: committed file", "key", f.key, "start", f.start, "end", f.last)
+		w.env.log.Debug("s3: committed file", "key", f.parts[0].key, "start", f.start, "end", f.last)
+		w.env.mem.forget(f)
 		delete(w.byEncoded, f.encoded)
 		w.files = w.files[1:]
 	}
@@ -273,14 +260,42 @@ func (w *tpWriter) commitFiles(ctx context.Context) error {
 	return nil
 }
 
+// completeFile finishes and uploads the parts of f in order (value, keys,
+// headers).
+func (w *tpWriter) completeFile(ctx context.Context, f *openFile) error {
+	for _, p := range f.parts {
+		if p.done {
+			continue
+		}
+		p.stream.ctx = ctx
+		if !p.finished {
+			if err := p.w.finish(); err != nil {
+				return fmt.Errorf("s3: finish %s: %w", p.key, err)
+			}
+			p.finished = true
+		}
+		if err := p.stream.complete(); err != nil {
+			return taskError(err, w.env.s.taskBackoff)
+		}
+		if p.stream.overwrote {
+			w.env.log.Warn("s3: the key existed with other content (file boundaries moved since an earlier run); overwritten, records of that run's later files may be duplicated",
+				"key", p.key)
+		}
+		p.done = true
+	}
+	return nil
+}
+
 // retryPending finishes what a failure interrupted: part uploads that failed
 // and a half-done rotation.
 func (w *tpWriter) retryPending(ctx context.Context) error {
 	for _, f := range w.files {
-		if f.stream.failed() != nil {
-			f.stream.ctx = ctx
-			if err := f.stream.flush(); err != nil {
-				return taskError(err, w.env.s.taskBackoff)
+		for _, p := range f.parts {
+			if p.stream.failed() != nil {
+				p.stream.ctx = ctx
+				if err := p.stream.flush(); err != nil {
+					return taskError(err, w.env.s.taskBackoff)
+				}
 			}
 		}
 	}
@@ -335,8 +350,8 @@ func (w *tpWriter) takeCommit() (int64, bool) {
 // partition's next owner.
 func (w *tpWriter) close(ctx context.Context) {
 	for _, f := range w.files {
-		f.w.release()
-		f.stream.abort(ctx)
+		f.release(ctx)
+		w.env.mem.forget(f)
 	}
 	w.files = nil
 	w.byEncoded = map[string]*openFile{}

@@ -26,6 +26,9 @@ type sinkTask struct {
 	cl      *s3.Client
 	env     *writerEnv
 	log     *slog.Logger
+	tc      connector.SinkTaskContext
+	budget  *memBudget // shared with the connector's other tasks
+	cond    *condProbe
 	writers map[connector.TopicPartition]*tpWriter
 	order   []connector.TopicPartition
 	// now is the clock (tests replace it to drive scheduled rotation).
@@ -54,10 +57,7 @@ func (t *sinkTask) Start(ctx context.Context, tc connector.SinkTaskContext, prop
 	if _, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.bucket}); err != nil {
 		return fmt.Errorf("s3: Non-existent S3 bucket: %s: %w", s.bucket, err)
 	}
-	t.s, t.cl, t.log = s, cl, tc.Logger()
-	if s.storeKeys || s.storeHeaders {
-		t.log.Warn("s3: store.kafka.keys/store.kafka.headers are accepted but Wharf writes only value files")
-	}
+	t.s, t.cl, t.log, t.tc = s, cl, tc.Logger(), tc
 	for _, k := range unsupportedKeys {
 		if v, ok := props[k]; ok && v != "" {
 			t.log.Warn("s3: configuration key is not supported by Wharf and is ignored", "key", k)
@@ -67,13 +67,49 @@ func (t *sinkTask) Start(ctx context.Context, tc connector.SinkTaskContext, prop
 		t.log.Warn("s3: rotate.interval.ms is ignored: the partitioner is not time-based",
 			"rotate.interval.ms", s.rotateInterval)
 	}
-	t.env = &writerEnv{s: s, part: part, format: newFormat(s), log: t.log, tc: tc,
+	conditional := t.conditionalWrites(ctx, s, cl)
+	var mem *taskMemory
+	if s.memoryLimit > 0 {
+		if t.budget == nil {
+			t.budget = newMemBudget(s.memoryLimit)
+		}
+		t.budget.tasks.Add(1)
+		mem = &taskMemory{b: t.budget}
+	}
+	t.env = &writerEnv{s: s, part: part, format: newFormat(s), log: t.log, tc: tc, mem: mem,
+		keysFormat: newFormatOf(s.keysFormat, s), headersFormat: newFormatOf(s.headersFormat, s),
 		keys: keyer{topicsDir: s.topicsDir, dirDelim: s.dirDelim, fileDelim: s.fileDelim,
 			padWidth: s.padWidth, ext: extension(s)},
-		upload: func(key string) *objectStream { return newObjectStream(cl, s.bucket, key, s.partSize) },
-		now:    func() time.Time { return t.now() },
+		upload: func(key string) *objectStream {
+			o := newObjectStream(cl, s.bucket, key, s.partSize)
+			o.ifNoneMatch = conditional
+			return o
+		},
+		now: func() time.Time { return t.now() },
 	}
 	return nil
+}
+
+// conditionalWrites decides whether files complete with If-None-Match: *:
+// enable.conditional.writes is set, file boundaries may differ on replay
+// (rotate.schedule.interval.ms, or early rotation under
+// s3.memory.limit.bytes; deterministic boundaries rewrite identical
+// objects anyway) and the store honours the header (probed once per
+// connector instance).
+func (t *sinkTask) conditionalWrites(ctx context.Context, s *settings, cl *s3.Client) bool {
+	if !s.conditional || (s.rotateSchedule <= 0 && s.memoryLimit <= 0) {
+		return false
+	}
+	if t.cond == nil {
+		t.cond = &condProbe{}
+	}
+	ok, err := t.cond.supported(ctx, cl, s.bucket)
+	if err != nil {
+		t.log.Warn("s3: cannot probe conditional writes; writing unconditionally", "error", err)
+	} else if !ok {
+		t.log.Warn("s3: the store ignores If-None-Match; enable.conditional.writes has no effect")
+	}
+	return ok
 }
 
 // Open creates a writer per partition and aborts multipart uploads a
@@ -111,6 +147,9 @@ func (t *sinkTask) Put(ctx context.Context, records []connector.SinkRecord) erro
 	for _, w := range t.writers {
 		w.bind(ctx)
 	}
+	if err := t.enforce(ctx); err != nil {
+		return err
+	}
 	for i := range records {
 		rec := &records[i]
 		if rec.Value == nil && t.s.nullBehavior == "fail" {
@@ -131,6 +170,11 @@ func (t *sinkTask) Put(ctx context.Context, records []connector.SinkRecord) erro
 		}
 		if err := w.write(ctx, rec, now); err != nil {
 			return err
+		}
+		if t.env.mem != nil {
+			if err := t.enforce(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	for _, tp := range t.order {
@@ -190,5 +234,9 @@ func (t *sinkTask) Stop() error {
 	}
 	t.writers = map[connector.TopicPartition]*tpWriter{}
 	t.order = nil
+	if t.env != nil && t.env.mem != nil {
+		t.budget.tasks.Add(-1)
+		t.env.mem = nil
+	}
 	return nil
 }

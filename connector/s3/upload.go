@@ -3,6 +3,7 @@ package s3
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -80,6 +81,12 @@ type objectStream struct {
 	uploadID string
 	parts    []types.CompletedPart
 	err      error // last upload failure, retried by flush/complete
+
+	// ifNoneMatch completes with If-None-Match: * (conditional.go); the
+	// parts' MD5s give the expected ETag when the key exists.
+	ifNoneMatch bool
+	partMD5     [][md5.Size]byte
+	overwrote   bool // a 412 found different content, which was overwritten
 }
 
 func newObjectStream(cl *s3.Client, bucket, key string, partSize int) *objectStream {
@@ -122,6 +129,25 @@ func (o *objectStream) grow(n int) {
 	o.buf = nb
 }
 
+// uploadEarly uploads the buffer as a part, before it is full, once it
+// holds the S3 minimum part size, and frees it (memory pressure). On a
+// failure the data stays buffered.
+func (o *objectStream) uploadEarly() error {
+	if o.err != nil {
+		if err := o.flush(); err != nil {
+			return err
+		}
+	}
+	if len(o.buf) < minPartSize {
+		return nil
+	}
+	if err := o.uploadPart(o.buf); err != nil {
+		return err
+	}
+	o.buf = nil
+	return nil
+}
+
 // failed returns the pending upload failure, if any.
 func (o *objectStream) failed() error { return o.err }
 
@@ -162,6 +188,9 @@ func (o *objectStream) uploadPart(p []byte) error {
 		return fmt.Errorf("s3: upload part %d of %s: %w", n, o.key, err)
 	}
 	o.parts = append(o.parts, types.CompletedPart{ETag: out.ETag, PartNumber: &n})
+	if o.ifNoneMatch {
+		o.partMD5 = append(o.partMD5, md5.Sum(p))
+	}
 	return nil
 }
 
@@ -170,14 +199,7 @@ func (o *objectStream) uploadPart(p []byte) error {
 // CompleteMultipartUpload. It can be retried after a failure.
 func (o *objectStream) complete() error {
 	if o.uploadID == "" && len(o.buf) < o.partSize {
-		_, err := o.cl.PutObject(o.ctx, &s3.PutObjectInput{Bucket: &o.bucket, Key: &o.key,
-			Body: bytes.NewReader(o.buf), ContentLength: aws.Int64(int64(len(o.buf))),
-		})
-		if err != nil {
-			return fmt.Errorf("s3: put %s: %w", o.key, err)
-		}
-		o.buf = nil
-		return nil
+		return o.put()
 	}
 	if err := o.flush(); err != nil {
 		return err
@@ -188,13 +210,54 @@ func (o *objectStream) complete() error {
 		}
 		o.buf = o.buf[:0]
 	}
-	_, err := o.cl.CompleteMultipartUpload(o.ctx, &s3.CompleteMultipartUploadInput{Bucket: &o.bucket,
-		Key: &o.key, UploadId: &o.uploadID,
-		MultipartUpload: &types.CompletedMultipartUpload{Parts: o.parts}})
+	in := &s3.CompleteMultipartUploadInput{Bucket: &o.bucket, Key: &o.key, UploadId: &o.uploadID,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: o.parts}}
+	if o.ifNoneMatch && !o.overwrote {
+		in.IfNoneMatch = aws.String("*")
+	}
+	_, err := o.cl.CompleteMultipartUpload(o.ctx, in)
+	if err != nil && in.IfNoneMatch != nil && preconditionFailed(err) {
+		same, herr := o.conflict(o.multipartETag())
+		if herr != nil {
+			return herr
+		}
+		if same {
+			o.abort(o.ctx)
+			return nil
+		}
+		in.IfNoneMatch = nil
+		_, err = o.cl.CompleteMultipartUpload(o.ctx, in)
+	}
 	if err != nil {
 		return fmt.Errorf("s3: complete %s: %w", o.key, err)
 	}
 	o.uploadID, o.buf = "", nil
+	return nil
+}
+
+func (o *objectStream) put() error {
+	in := &s3.PutObjectInput{Bucket: &o.bucket, Key: &o.key,
+		Body: bytes.NewReader(o.buf), ContentLength: aws.Int64(int64(len(o.buf)))}
+	if o.ifNoneMatch && !o.overwrote {
+		in.IfNoneMatch = aws.String("*")
+	}
+	_, err := o.cl.PutObject(o.ctx, in)
+	if err != nil && in.IfNoneMatch != nil && preconditionFailed(err) {
+		same, herr := o.conflict(putETag(o.buf))
+		if herr != nil {
+			return herr
+		}
+		if !same {
+			in.IfNoneMatch, in.Body = nil, bytes.NewReader(o.buf)
+			_, err = o.cl.PutObject(o.ctx, in)
+		} else {
+			err = nil
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("s3: put %s: %w", o.key, err)
+	}
+	o.buf = nil
 	return nil
 }
 
