@@ -5,10 +5,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/wharf-project/wharf/connector"
 	"github.com/wharf-project/wharf/connector/data"
+	"github.com/wharf-project/wharf/connector/jsontext"
 )
 
 // recordView is what a file part stores of each record (Confluent's
@@ -199,9 +199,9 @@ func headerString(v any) (string, error) {
 	case int64:
 		return strconv.FormatInt(x, 10), nil
 	case float32:
-		return strings.Trim(string(appendJavaFloat(nil, float64(x), 32)), `"`), nil
+		return string(jsontext.AppendJava(nil, float64(x), 32)), nil
 	case float64:
-		return strings.Trim(string(appendJavaFloat(nil, x, 64)), `"`), nil
+		return string(jsontext.AppendJava(nil, x, 64)), nil
 	case data.Decimal:
 		return x.String(), nil
 	}

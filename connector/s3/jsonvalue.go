@@ -2,12 +2,11 @@ package s3
 
 import (
 	"encoding/base64"
-	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wharf-project/wharf/connector/data"
+	"github.com/wharf-project/wharf/connector/jsontext"
 )
 
 // jsonEncoder writes Connect values as Kafka's JsonConverter does with
@@ -46,7 +45,7 @@ func (e *jsonEncoder) append(dst []byte, s *data.Schema, v any) ([]byte, error) 
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, f.Name)
+			dst = jsontext.AppendString(dst, f.Name)
 			dst = append(dst, ':')
 			var err error
 			if dst, err = e.append(dst, f.Schema, st.At(i)); err != nil {
@@ -119,7 +118,7 @@ func (e *jsonEncoder) appendMap(dst []byte, ks, vs *data.Schema, object bool, m 
 		}
 		if object {
 			k, _ := en.Key.(string)
-			dst = appendJSONString(dst, k)
+			dst = jsontext.AppendString(dst, k)
 			dst = append(dst, ':')
 		} else {
 			dst = append(dst, '[')
@@ -164,7 +163,7 @@ func (e *jsonEncoder) appendSchemaless(dst []byte, v any) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, k)
+			dst = jsontext.AppendString(dst, k)
 			dst = append(dst, ':')
 			var err error
 			if dst, err = e.append(dst, nil, x[k]); err != nil {
@@ -194,7 +193,7 @@ func (e *jsonEncoder) appendSchemaless(dst []byte, v any) ([]byte, error) {
 func (e *jsonEncoder) appendPrimitive(dst []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case string:
-		return appendJSONString(dst, x), nil
+		return jsontext.AppendString(dst, x), nil
 	case bool:
 		return strconv.AppendBool(dst, x), nil
 	case int8:
@@ -208,9 +207,9 @@ func (e *jsonEncoder) appendPrimitive(dst []byte, v any) ([]byte, error) {
 	case int:
 		return strconv.AppendInt(dst, int64(x), 10), nil
 	case float32:
-		return appendJavaFloat(dst, float64(x), 32), nil
+		return jsontext.AppendFloat(dst, float64(x), 32), nil
 	case float64:
-		return appendJavaFloat(dst, x, 64), nil
+		return jsontext.AppendFloat(dst, x, 64), nil
 	case []byte:
 		return appendBase64(dst, x), nil
 	case interface{ String() string }: // json.Number and the like
@@ -222,111 +221,5 @@ func (e *jsonEncoder) appendPrimitive(dst []byte, v any) ([]byte, error) {
 func appendBase64(dst []byte, b []byte) []byte {
 	dst = append(dst, '"')
 	dst = base64.StdEncoding.AppendEncode(dst, b)
-	return append(dst, '"')
-}
-
-// appendJavaFloat renders f as Java's Double.toString (bits 64) or
-// Float.toString (bits 32): shortest digits, plain notation for
-// 1e-3 <= |f| < 1e7 with at least one fraction digit, else d.dddE±n.
-// Jackson quotes NaN and infinities.
-func appendJavaFloat(dst []byte, f float64, bits int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(dst, `"NaN"`...)
-	case math.IsInf(f, 1):
-		return append(dst, `"Infinity"`...)
-	case math.IsInf(f, -1):
-		return append(dst, `"-Infinity"`...)
-	case f == 0:
-		if math.Signbit(f) {
-			return append(dst, "-0.0"...)
-		}
-		return append(dst, "0.0"...)
-	}
-	abs := math.Abs(f)
-	if abs >= 1e-3 && abs < 1e7 {
-		start := len(dst)
-		dst = strconv.AppendFloat(dst, f, 'f', -1, bits)
-		for _, c := range dst[start:] {
-			if c == '.' {
-				return dst
-			}
-		}
-		return append(dst, ".0"...)
-	}
-	var tmp [32]byte
-	s := strconv.AppendFloat(tmp[:0], f, 'e', -1, bits) // 1.2345e+07
-	i := 0
-	for s[i] != 'e' {
-		i++
-	}
-	mant, exp := s[:i], s[i+1:]
-	dst = append(dst, mant...)
-	hasDot := false
-	for _, c := range mant {
-		if c == '.' {
-			hasDot = true
-		}
-	}
-	if !hasDot {
-		dst = append(dst, ".0"...)
-	}
-	dst = append(dst, 'E')
-	if exp[0] == '-' {
-		dst = append(dst, '-')
-	}
-	exp = exp[1:]
-	for len(exp) > 1 && exp[0] == '0' {
-		exp = exp[1:]
-	}
-	return append(dst, exp...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s as Jackson does: ", \ and control characters
-// escaped, everything else (including non-ASCII and /) raw UTF-8.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			if c < utf8.RuneSelf {
-				i++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\ufffd`...)
-				i++
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-		start = i
-	}
-	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }

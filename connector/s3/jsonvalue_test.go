@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"math"
 	"math/big"
 	"testing"
 	"time"
@@ -9,23 +8,6 @@ import (
 	"github.com/wharf-project/wharf/connector/data"
 )
 
-func TestJavaFloatFormat(t *testing.T) {
-	for _, tc := range []struct {
-		f    float64
-		bits int
-		want string
-	}{
-		{1, 64, "1.0"}, {0, 64, "0.0"}, {math.Copysign(0, -1), 64, "-0.0"}, {1.5, 64, "1.5"},
-		{0.001, 64, "0.001"}, {0.0001, 64, "1.0E-4"}, {1234567, 64, "1234567.0"}, {1e7, 64, "1.0E7"},
-		{12345678.9, 64, "1.23456789E7"}, {-3.14e-10, 64, "-3.14E-10"}, {1e300, 64, "1.0E300"},
-		{0.1, 32, "0.1"}, {float64(float32(3.14)), 32, "3.14"}, {float64(float32(1e10)), 32, "1.0E10"},
-		{math.NaN(), 64, `"NaN"`}, {math.Inf(-1), 64, `"-Infinity"`},
-	} {
-		if got := string(appendJavaFloat(nil, tc.f, tc.bits)); got != tc.want {
-			t.Errorf("%v/%d = %s, want %s", tc.f, tc.bits, got, tc.want)
-		}
-	}
-}
 
 func TestJSONEncoding(t *testing.T) {
 	dec := data.DecimalSchema(2)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wharf-project/wharf/connector/data"
+	"github.com/wharf-project/wharf/connector/jsontext"
 )
 
 // appendJavaString writes v as Java's Object.toString would render the
@@ -96,9 +97,9 @@ func appendScalarString(dst []byte, v any) ([]byte, bool) {
 	case int64:
 		return strconv.AppendInt(dst, x, 10), true
 	case float32:
-		return appendJavaFloat(dst, float64(x), 32), true
+		return jsontext.AppendJava(dst, float64(x), 32), true
 	case float64:
-		return appendJavaFloat(dst, x, 64), true
+		return jsontext.AppendJava(dst, x, 64), true
 	case data.Decimal:
 		return appendBigDecimal(dst, x), true
 	}

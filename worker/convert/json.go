@@ -10,6 +10,7 @@ import (
 
 	"github.com/wharf-project/wharf/connector/config"
 	"github.com/wharf-project/wharf/connector/data"
+	"github.com/wharf-project/wharf/connector/jsontext"
 )
 
 // JsonConverter configuration keys (org.apache.kafka.connect.json.JsonConverterConfig).
@@ -205,7 +206,7 @@ func (c *JSON) appendValue(dst []byte, s *data.Schema, v any) ([]byte, error) {
 func appendScalar(dst []byte, v any) ([]byte, data.Type, bool) {
 	switch x := v.(type) {
 	case string:
-		return appendJSONString(dst, x), data.TypeString, true
+		return jsontext.AppendString(dst, x), data.TypeString, true
 	case int64:
 		return appendInt(dst, x), data.TypeInt64, true
 	case int32:
@@ -217,9 +218,9 @@ func appendScalar(dst []byte, v any) ([]byte, data.Type, bool) {
 	case int8:
 		return appendInt(dst, int64(x)), data.TypeInt8, true
 	case float64:
-		return appendJSONFloat(dst, x, 64), data.TypeFloat64, true
+		return jsontext.AppendFloat(dst, x, 64), data.TypeFloat64, true
 	case float32:
-		return appendJSONFloat(dst, float64(x), 32), data.TypeFloat32, true
+		return jsontext.AppendFloat(dst, float64(x), 32), data.TypeFloat32, true
 	case []byte:
 		return appendBase64(dst, x), data.TypeBytes, true
 	}
@@ -234,7 +235,7 @@ func (c *JSON) appendStruct(dst []byte, s *data.Schema, st *data.Struct) ([]byte
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, f.Name)
+		dst = jsontext.AppendString(dst, f.Name)
 		dst = append(dst, ':')
 		if dst, err = c.appendValue(dst, f.Schema, st.At(i)); err != nil {
 			return dst, err
@@ -316,7 +317,7 @@ func (c *JSON) appendMapKey(dst []byte, ks *data.Schema, k any) ([]byte, error) 
 	}
 	switch x := k.(type) {
 	case string:
-		return appendJSONString(dst, x), nil
+		return jsontext.AppendString(dst, x), nil
 	case nil:
 		if ks == nil || ks.Optional {
 			return append(dst, `"null"`...), nil

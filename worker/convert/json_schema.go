@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wharf-project/wharf/connector/data"
+	"github.com/wharf-project/wharf/connector/jsontext"
 )
 
 // appendCachedSchema writes the JSON form of s, from the cache when this
@@ -69,7 +70,7 @@ func (c *JSON) appendSchema(dst []byte, s *data.Schema, field string, isField bo
 	dst = appendBool(dst, s.Optional)
 	if s.Name != "" {
 		dst = append(dst, `,"name":`...)
-		dst = appendJSONString(dst, s.Name)
+		dst = jsontext.AppendString(dst, s.Name)
 	}
 	if s.Version != 0 {
 		dst = append(dst, `,"version":`...)
@@ -77,7 +78,7 @@ func (c *JSON) appendSchema(dst []byte, s *data.Schema, field string, isField bo
 	}
 	if s.Doc != "" {
 		dst = append(dst, `,"doc":`...)
-		dst = appendJSONString(dst, s.Doc)
+		dst = jsontext.AppendString(dst, s.Doc)
 	}
 	if len(s.Parameters) > 0 {
 		dst = append(dst, `,"parameters":{`...)
@@ -85,9 +86,9 @@ func (c *JSON) appendSchema(dst []byte, s *data.Schema, field string, isField bo
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, p.Key)
+			dst = jsontext.AppendString(dst, p.Key)
 			dst = append(dst, ':')
-			dst = appendJSONString(dst, p.Value)
+			dst = jsontext.AppendString(dst, p.Value)
 		}
 		dst = append(dst, '}')
 	}
@@ -99,7 +100,7 @@ func (c *JSON) appendSchema(dst []byte, s *data.Schema, field string, isField bo
 	}
 	if isField {
 		dst = append(dst, `,"field":`...)
-		dst = appendJSONString(dst, field)
+		dst = jsontext.AppendString(dst, field)
 	}
 	return append(dst, '}'), nil
 }

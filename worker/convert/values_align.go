@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wharf-project/wharf/connector/data"
+	"github.com/wharf-project/wharf/connector/jsontext"
 )
 
 // numericRank orders the types Values.commonSchemaFor widens between.
@@ -70,7 +71,7 @@ func alignTo(to *data.Schema, v any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return data.ParseDecimal(string(appendJavaFloat(nil, f, 64))) // BigDecimal.valueOf(double)
+		return data.ParseDecimal(string(jsontext.AppendJava(nil, f, 64))) // BigDecimal.valueOf(double)
 	case data.DateName, data.TimeName, data.TimestampName:
 		if t, ok := v.(time.Time); ok {
 			return t, nil

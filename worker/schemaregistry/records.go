@@ -3,10 +3,9 @@ package schemaregistry
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/wharf-project/wharf/connector/jsontext"
 	"slices"
 	"strconv"
-
-	"github.com/wharf-project/wharf/worker/avro/avroschema"
 )
 
 // Record formats of Confluent's _schemas topic (SchemaRegistryKey types and
@@ -39,7 +38,7 @@ type deleteSubjectValue struct {
 
 func schemaKey(subject string, version int) []byte {
 	b := []byte(`{"keytype":"SCHEMA","subject":`)
-	b = avroschema.AppendString(b, subject)
+	b = jsontext.AppendString(b, subject)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, int64(version), 10)
 	return append(b, `,"magic":1}`...)
@@ -50,20 +49,20 @@ func subjectKey(keyType, subject string) []byte {
 	if subject == "" {
 		b = append(b, "null"...)
 	} else {
-		b = avroschema.AppendString(b, subject)
+		b = jsontext.AppendString(b, subject)
 	}
 	return append(b, `,"magic":0}`...)
 }
 
 func encodeSchemaValue(v schemaValue) []byte {
 	b := []byte(`{"subject":`)
-	b = avroschema.AppendString(b, v.Subject)
+	b = jsontext.AppendString(b, v.Subject)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, int64(v.Version), 10)
 	b = append(b, `,"id":`...)
 	b = strconv.AppendInt(b, int64(v.ID), 10)
 	b = append(b, `,"schema":`...)
-	b = avroschema.AppendString(b, v.Schema)
+	b = jsontext.AppendString(b, v.Schema)
 	b = append(b, `,"deleted":`...)
 	b = strconv.AppendBool(b, v.Deleted)
 	return append(b, '}')

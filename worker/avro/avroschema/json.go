@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wharf-project/wharf/connector/jsontext"
 	"io"
-	"math"
 	"strconv"
-	"strings"
 )
 
 // JSON values keep their document order because Avro (and Confluent's
@@ -113,7 +112,7 @@ func AppendJSON(dst []byte, v any) []byte {
 	case json.Number:
 		return append(dst, x...)
 	case string:
-		return AppendString(dst, x)
+		return jsontext.AppendString(dst, x)
 	case []any:
 		dst = append(dst, '[')
 		for i, e := range x {
@@ -129,7 +128,7 @@ func AppendJSON(dst []byte, v any) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = AppendString(dst, m.Key)
+			dst = jsontext.AppendString(dst, m.Key)
 			dst = append(dst, ':')
 			dst = AppendJSON(dst, m.Value)
 		}
@@ -142,75 +141,8 @@ func AppendJSON(dst []byte, v any) []byte {
 	panic(fmt.Sprintf("avroschema: not a JSON value: %T", v))
 }
 
-const hexDigits = "0123456789ABCDEF"
-
-// AppendString writes s as a JSON string the way Jackson does: quote,
-// backslash and control characters escaped, everything else as is.
-func AppendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
 // JavaFloat formats f as Java's Double.toString (bits 64) or Float.toString
 // (bits 32), which is how Jackson writes floating-point numbers.
 func JavaFloat(f float64, bits int) json.Number {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	abs := math.Abs(f)
-	if abs >= 1e-3 && abs < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, bits)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return json.Number(s)
-	}
-	s := strconv.FormatFloat(f, 'e', -1, bits) // d.ddde±xx
-	mant, exp, _ := strings.Cut(s, "e")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	exp = strings.TrimPrefix(exp, "+")
-	neg := strings.HasPrefix(exp, "-")
-	exp = strings.TrimLeft(strings.TrimPrefix(exp, "-"), "0")
-	if neg {
-		exp = "-" + exp
-	}
-	return json.Number(mant + "E" + exp)
+	return json.Number(jsontext.AppendJava(nil, f, bits))
 }

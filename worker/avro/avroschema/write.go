@@ -1,6 +1,10 @@
 package avroschema
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/wharf-project/wharf/connector/jsontext"
+)
 
 // String returns the schema's JSON exactly as Avro's Schema.toString()
 // writes it: compact, attributes in Avro's order, each named type defined
@@ -42,7 +46,7 @@ func (w *writer) write(dst []byte, s *Schema) []byte {
 		return append(dst, '}')
 	}
 	if len(s.Props) == 0 {
-		return AppendString(dst, s.Type.String())
+		return jsontext.AppendString(dst, s.Type.String())
 	}
 	dst = append(dst, `{"type":"`...)
 	dst = append(dst, s.Type.String()...)
@@ -54,7 +58,7 @@ func (w *writer) write(dst []byte, s *Schema) []byte {
 func writeProps(dst []byte, props Object) []byte {
 	for _, m := range props {
 		dst = append(dst, ',')
-		dst = AppendString(dst, m.Key)
+		dst = jsontext.AppendString(dst, m.Key)
 		dst = append(dst, ':')
 		dst = AppendJSON(dst, m.Value)
 	}
@@ -65,19 +69,19 @@ func (w *writer) writeNamed(dst []byte, s *Schema) []byte {
 	full := s.FullName()
 	if w.defined[full] {
 		if s.Namespace == "" || s.Namespace == w.space {
-			return AppendString(dst, s.Name)
+			return jsontext.AppendString(dst, s.Name)
 		}
-		return AppendString(dst, full)
+		return jsontext.AppendString(dst, full)
 	}
 	w.defined[full] = true
 	dst = append(dst, `{"type":"`...)
 	dst = append(dst, s.Type.String()...)
 	dst = append(dst, `","name":`...)
-	dst = AppendString(dst, s.Name)
+	dst = jsontext.AppendString(dst, s.Name)
 	if s.Namespace != "" {
 		if s.Namespace != w.space {
 			dst = append(dst, `,"namespace":`...)
-			dst = AppendString(dst, s.Namespace)
+			dst = jsontext.AppendString(dst, s.Namespace)
 		}
 	} else if w.space != "" {
 		dst = append(dst, `,"namespace":""`...)
@@ -88,7 +92,7 @@ func (w *writer) writeNamed(dst []byte, s *Schema) []byte {
 	}
 	if s.Doc != "" {
 		dst = append(dst, `,"doc":`...)
-		dst = AppendString(dst, s.Doc)
+		dst = jsontext.AppendString(dst, s.Doc)
 	}
 	dst = w.writeBody(dst, s)
 	dst = writeProps(dst, s.Props)
@@ -115,12 +119,12 @@ func (w *writer) writeBody(dst []byte, s *Schema) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = AppendString(dst, sym)
+			dst = jsontext.AppendString(dst, sym)
 		}
 		dst = append(dst, ']')
 		if s.EnumDefault != nil {
 			dst = append(dst, `,"default":`...)
-			dst = AppendString(dst, *s.EnumDefault)
+			dst = jsontext.AppendString(dst, *s.EnumDefault)
 		}
 	case Fixed:
 		dst = append(dst, `,"size":`...)
@@ -138,19 +142,19 @@ func writeAliases(dst []byte, aliases []string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = AppendString(dst, a)
+		dst = jsontext.AppendString(dst, a)
 	}
 	return append(dst, ']')
 }
 
 func (w *writer) writeField(dst []byte, f *Field) []byte {
 	dst = append(dst, `{"name":`...)
-	dst = AppendString(dst, f.Name)
+	dst = jsontext.AppendString(dst, f.Name)
 	dst = append(dst, `,"type":`...)
 	dst = w.write(dst, f.Type)
 	if f.Doc != "" {
 		dst = append(dst, `,"doc":`...)
-		dst = AppendString(dst, f.Doc)
+		dst = jsontext.AppendString(dst, f.Doc)
 	}
 	if f.HasDefault {
 		dst = append(dst, `,"default":`...)
@@ -158,7 +162,7 @@ func (w *writer) writeField(dst []byte, f *Field) []byte {
 	}
 	if f.Order != "" {
 		dst = append(dst, `,"order":`...)
-		dst = AppendString(dst, f.Order)
+		dst = jsontext.AppendString(dst, f.Order)
 	}
 	dst = writeAliases(dst, f.Aliases)
 	dst = writeProps(dst, f.Props)
