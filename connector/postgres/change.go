@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pglogrepl"
 	"github.com/wharf-project/wharf/connector"
@@ -141,34 +140,17 @@ func (z *streamer) emitChange(t *table, op string, key, before, after *data.Stru
 	return z.emit(rec)
 }
 
-// record builds a change record, with BEGIN and the transaction block when
-// transaction metadata is on.
+// record builds a change record; with transaction metadata it carries the
+// transaction block and its offset the transaction context.
 func (z *streamer) record(t *table, op string, key, before, after *data.Struct, si *srcInfo, off *Offset, h connector.Headers) (connector.SourceRecord, error) {
 	var block *data.Struct
-	if z.s.cfg.TxMetadata && z.st.xid != nil {
-		if z.st.txID == "" {
-			z.st.txID = fmt.Sprintf("%d:%d", *z.st.xid, si.lsn)
-			z.st.txOrders = map[string]int{}
-			if err := z.emit(z.s.txRecord("BEGIN", z.st.txID, floorDiv(z.st.commitUs, 1000), 0, nil, off)); err != nil {
-				return connector.SourceRecord{}, err
-			}
-		}
-		name := t.schema + "." + t.name
-		i, ok := z.st.txOrders[name]
-		if !ok {
-			i = len(z.st.txColls)
-			z.st.txOrders[name] = i
-			z.st.txColls = append(z.st.txColls, txCollection{name: name})
-		}
-		z.st.txTotal++
-		z.st.txColls[i].count++
-		block = data.NewStruct(z.s.blockSchema)
-		block.Set(0, z.st.txID)
-		block.Set(1, z.st.txTotal)
-		block.Set(2, z.st.txColls[i].count)
+	if z.s.cfg.TxMetadata && z.st.tx.id != "" {
+		block, off = z.txBlock(t.collection, si.lsn, off)
 	}
 	rec := z.s.changeRecord(t, op, key, before, after, si, block, off)
-	rec.Headers = h
+	if h != nil {
+		rec.Headers = withContext(h, rec.Headers)
+	}
 	return rec, nil
 }
 

@@ -91,7 +91,8 @@ const (
 	KeyProvideTxMetadata = "provide.transaction.metadata"
 	// KeyTopicTransaction names the transaction topic "<topic.prefix>.<name>". Default transaction.
 	KeyTopicTransaction = "topic.transaction"
-	// KeySkippedOperations lists c, u, d, t (or none) not emitted while streaming. Default t.
+	// KeySkippedOperations lists r, c, u, d, t (or none alone) not emitted while streaming; "r" is
+	// accepted as Debezium does but snapshot reads are never skipped. Default t.
 	KeySkippedOperations = "skipped.operations"
 	// KeyStatusUpdateInterval is the period of standby status updates. Default 10000.
 	KeyStatusUpdateInterval = "status.update.interval.ms"
@@ -99,6 +100,17 @@ const (
 	KeyRetriableBackoff = "retriable.restart.connector.wait.ms"
 	// KeyCompatVersion (Wharf) selects the event layout: 2.7, 3.1 (3.1–3.4) or 3.5 (3.5+). Default 3.1.
 	KeyCompatVersion = "compat.version"
+	// KeyExtendedHeaders adds the __debezium.context.* headers to data change
+	// records (Debezium 3.3+ key; the headers exist since 3.2.0). Default:
+	// false with compat.version 2.7 and 3.1 (3.1.3.Final has no such headers),
+	// true with 3.5 (which also adds runId, as 3.4+ does).
+	KeyExtendedHeaders = "extended.headers.enabled"
+	// KeyMessagePrefixInclude lists regexes (full match, case-insensitive) of
+	// logical decoding message prefixes to capture. Default all.
+	KeyMessagePrefixInclude = "message.prefix.include.list"
+	// KeyMessagePrefixExclude lists prefixes not to capture; not together
+	// with message.prefix.include.list.
+	KeyMessagePrefixExclude = "message.prefix.exclude.list"
 )
 
 // Key prefixes Debezium users may carry over. topic.creation.default.* is
@@ -151,9 +163,12 @@ func configDef() *config.Def {
 	def(KeyPollInterval, config.Long, "500", config.Medium, "Time to wait for new change events to appear after receiving no events, in milliseconds.", config.AtLeast(1))
 	def(KeyProvideTxMetadata, config.Boolean, "false", config.Low, "Enables transaction metadata extraction together with event counting.", nil)
 	def(KeyTopicTransaction, config.String, "transaction", config.Low, "The name of the transaction metadata topic suffix.", nil)
-	def(KeySkippedOperations, config.List, "t", config.Low, "Operations to skip while streaming: c, u, d, t or none.", validSkipped)
+	def(KeySkippedOperations, config.List, "t", config.Low, "Operations to skip while streaming: r, c, u, d, t or none.", validSkipped)
 	def(KeyStatusUpdateInterval, config.Int, "10000", config.Low, "Frequency of standby status updates to the server, in milliseconds.", config.AtLeast(1))
 	def(KeyRetriableBackoff, config.Long, "10000", config.Low, "Time to wait before reconnecting after a retriable error, in milliseconds.", config.AtLeast(0))
+	def(KeyExtendedHeaders, config.Boolean, nil, config.Low, "Whether to add the __debezium.context.* headers to change events; default depends on compat.version.", nil)
+	def(KeyMessagePrefixInclude, config.List, nil, config.Medium, "Regular expressions matching the logical decoding message prefixes to capture.", config.ValidRegex)
+	def(KeyMessagePrefixExclude, config.List, nil, config.Medium, "Regular expressions matching the logical decoding message prefixes not to capture.", config.ValidRegex)
 	def(KeyCompatVersion, config.String, "3.1", config.Low, "Wharf: Debezium event layout to produce: 2.7, 3.1 (3.1-3.4) or 3.5 (3.5+).", config.OneOf("2.7", "3.1", "3.5"))
 	return d
 }
@@ -188,14 +203,24 @@ func validPlugin(_ string, v any) error {
 	}
 }
 
+// validSkipped accepts what Debezium's validateSkippedOperation does: r, c,
+// u, d, t, or none alone. Logical decoding messages ("m") cannot be skipped
+// this way; message.prefix.*.list filters them.
 func validSkipped(_ string, v any) error {
 	l, _ := v.([]string)
+	none, ops := false, false
 	for _, s := range l {
-		switch strings.ToLower(s) {
-		case "c", "u", "d", "t", "none":
+		switch strings.TrimSpace(s) {
+		case "none":
+			none = true
+		case "r", "c", "u", "d", "t":
+			ops = true
 		default:
-			return fmt.Errorf("The 'skipped.operations' value '%s' is invalid; allowed: c, u, d, t, none", s)
+			return fmt.Errorf("Invalid operation: '%s'; allowed: r, c, u, d, t, none", s)
 		}
+	}
+	if none && ops {
+		return fmt.Errorf("'none' cannot be specified with other skipped operation types")
 	}
 	return nil
 }
@@ -230,6 +255,8 @@ type Config struct {
 	TxTopic                               string
 	Skip                                  [256]bool // by op byte
 	Compat                                string    // 2.7, 3.1, 3.5
+	ExtendedHeaders                       bool
+	MessagePrefixes                       *prefixFilter
 }
 
 // parseConfig parses props once at start; log receives the one-line
@@ -269,9 +296,21 @@ func parseConfig(props map[string]string, log *slog.Logger) (*Config, error) {
 	c.HeartbeatTopic = v.String(KeyHeartbeatTopicPrefix) + "." + c.Prefix
 	c.TxTopic = c.Prefix + "." + v.String(KeyTopicTransaction)
 	for _, op := range v.List(KeySkippedOperations) {
-		if op = strings.ToLower(op); len(op) == 1 {
+		if op = strings.TrimSpace(op); len(op) == 1 {
 			c.Skip[op[0]] = true
 		}
+	}
+	c.ExtendedHeaders = c.Compat == "3.5"
+	if _, set := props[KeyExtendedHeaders]; set {
+		c.ExtendedHeaders = v.Bool(KeyExtendedHeaders)
+	}
+	in, ex := v.List(KeyMessagePrefixInclude), v.List(KeyMessagePrefixExclude)
+	if len(in) > 0 && len(ex) > 0 {
+		return nil, config.InvalidValue(KeyMessagePrefixExclude, strings.Join(ex, ","),
+			"\"message.prefix.include.list\" is already specified; use only one of the two lists")
+	}
+	if c.MessagePrefixes, err = newPrefixFilter(in, ex); err != nil {
+		return nil, err
 	}
 	if c.Filter, err = newFilter(v.List(KeySchemaInclude), v.List(KeySchemaExclude), v.List(KeyTableInclude),
 		v.List(KeyTableExclude), v.List(KeyColumnInclude), v.List(KeyColumnExclude)); err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -74,6 +75,9 @@ func (c *Connector) Validate(ctx context.Context, props map[string]string) []con
 	}
 	if props[KeyTopicPrefix] == "" && props[KeyServerName] == "" {
 		add(KeyTopicPrefix, config.MissingRequired(KeyTopicPrefix).Msg)
+	}
+	if strings.TrimSpace(props[KeyMessagePrefixInclude]) != "" && strings.TrimSpace(props[KeyMessagePrefixExclude]) != "" {
+		add(KeyMessagePrefixExclude, `"message.prefix.include.list" is already specified; use only one of the two lists`)
 	}
 	if config.ErrorCount(results) > 0 {
 		return results

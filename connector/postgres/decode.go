@@ -19,6 +19,14 @@ const (
 	negInfinityMicros = -9223372036832400000
 )
 
+// Debezium's ±infinity dates: LocalDate "-5877611-06-21" (infinity, with
+// the sign slip Debezium 3.x ships; fixed upstream in dbz#2524 to
+// "+5877611-06-21") and "-5877611-06-22" (-infinity), as epoch days.
+const (
+	infinityDays    = -2147472692
+	negInfinityDays = -2147472691
+)
+
 func (c *Config) temporalType(name string, typmod int32) *colType {
 	p := int(typmod) // time/timestamp typmod is the fractional precision
 	if p < 0 || p > 6 {
@@ -27,22 +35,15 @@ func (c *Config) temporalType(name string, typmod int32) *colType {
 	connect := c.TimeMode == "connect"
 	switch name {
 	case "date":
-		// ±infinity has no day number; such values become null.
+		// ±infinity become the epoch days of Debezium's LocalDate sentinels
+		// (PostgresValueConverter.POSITIVE/NEGATIVE_INFINITY_LOCAL_DATE).
 		if connect {
 			return &colType{schema: data.DateSchema(), decode: func(s string) (any, error) {
-				if isInfinity(s) {
-					return nil, nil
-				}
 				d, err := parseDate(s)
 				return data.DaysToDate(d), err
 			}}
 		}
-		return &colType{schema: semantic(data.TypeInt32, nameDate), decode: func(s string) (any, error) {
-			if isInfinity(s) {
-				return nil, nil
-			}
-			return parseDate(s)
-		}}
+		return &colType{schema: semantic(data.TypeInt32, nameDate), decode: func(s string) (any, error) { return parseDate(s) }}
 	case "time":
 		return c.timeType(p)
 	case "timetz":
@@ -139,8 +140,11 @@ func parseDateParts(s string) (y, m, d int, rest string, err error) {
 }
 
 func parseDate(s string) (int32, error) {
-	if s == "infinity" || s == "-infinity" {
-		return 0, fmt.Errorf("date %s has no Connect form", s)
+	switch s {
+	case "infinity":
+		return infinityDays, nil
+	case "-infinity":
+		return negInfinityDays, nil
 	}
 	y, m, d, _, err := parseDateParts(s)
 	if err != nil {

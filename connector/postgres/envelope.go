@@ -176,14 +176,15 @@ func (s *session) changeRecord(t *table, op string, key, before, after *data.Str
 		rec.KeySchema, rec.Key = t.keySchema, key
 	}
 	rec.ValueSchema, rec.Value = t.envSchema, env
+	rec.Headers = s.ctxHeaders
 	return rec
 }
 
-// tombstone is the null-value record that follows a delete.
+// tombstone is the null-value record that follows a delete. It keeps the
+// delete's headers, as Debezium's record.newRecord(..., record.headers()).
 func tombstone(r *connector.SourceRecord) connector.SourceRecord {
 	ts := *r
 	ts.ValueSchema, ts.Value = nil, nil
-	ts.Headers = nil
 	return ts
 }
 
@@ -198,20 +199,15 @@ func (s *session) heartbeatRecord(off *Offset) connector.SourceRecord {
 	return rec
 }
 
-// txCollection counts a transaction's events per table for its END record.
-type txCollection struct {
-	name  string
-	count int64
-}
-
-func (s *session) txRecord(status, id string, tsMs int64, total int64, colls []txCollection, off *Offset) connector.SourceRecord {
+func (s *session) txRecord(status, id string, tsMs int64, tx *txContext, off *Offset) connector.SourceRecord {
 	k := data.NewStruct(txKeySchema)
 	k.Set(0, id)
 	v := data.NewStruct(txValueSchema)
 	v.Set(0, status)
 	v.Set(1, id)
 	if status == "END" {
-		v.Set(2, total)
+		v.Set(2, tx.total)
+		colls := tx.endCollections()
 		l := make([]any, len(colls))
 		for i, c := range colls {
 			e := data.NewStruct(txCollectionSchema)

@@ -91,3 +91,27 @@ func (f *Filter) Column(schema, table, column string) bool {
 func (f *Filter) filtered() bool {
 	return len(f.schemaIn)+len(f.schemaEx)+len(f.tableIn)+len(f.tableEx) > 0
 }
+
+// prefixFilter selects logical decoding messages by prefix as Debezium's
+// LogicalDecodingMessageFilter does: an include list if set, else an
+// exclude list, else everything.
+type prefixFilter struct{ in, ex []*regexp.Regexp }
+
+func newPrefixFilter(in, ex []string) (*prefixFilter, error) {
+	f := &prefixFilter{}
+	var err error
+	if f.in, err = compileAll(in); err != nil {
+		return nil, err
+	}
+	if f.ex, err = compileAll(ex); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *prefixFilter) included(prefix string) bool {
+	if len(f.in) > 0 {
+		return anyMatch(f.in, prefix)
+	}
+	return !anyMatch(f.ex, prefix)
+}

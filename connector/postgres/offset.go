@@ -29,6 +29,22 @@ type Offset struct {
 	Snapshot           any   `json:"snapshot,omitempty"`
 	LastSnapshotRecord *bool `json:"last_snapshot_record,omitempty"`
 	SnapshotCompleted  *bool `json:"snapshot_completed,omitempty"`
+	// Tx is the open transaction's context with provide.transaction.metadata
+	// ("transaction_id", "transaction_data_collection_order_<collection>").
+	Tx *txState `json:"-"`
+}
+
+// MarshalJSON writes the offset with Debezium's keys; the transaction keys
+// have names that depend on the data collections.
+func (o *Offset) MarshalJSON() ([]byte, error) {
+	type plain Offset
+	b, err := json.Marshal((*plain)(o))
+	if err != nil || o.Tx == nil || len(b) < 2 {
+		return b, err
+	}
+	out := make([]byte, 0, len(b)+64)
+	out = o.Tx.appendJSON(append(out, b[:len(b)-1]...))
+	return append(out, '}'), nil
 }
 
 func i64(v int64) *int64 { return &v }
@@ -104,6 +120,12 @@ func offsetFromMap(m map[string]any) (*Offset, error) {
 	}
 	if b, ok := m["snapshot_completed"].(bool); ok {
 		o.SnapshotCompleted = boolp(b)
+	}
+	if o.Snapshot == nil {
+		var err error
+		if o.Tx, err = txStateFromMap(m); err != nil {
+			return nil, err
+		}
 	}
 	return o, nil
 }

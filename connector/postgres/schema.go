@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"strings"
-
 	"github.com/wharf-project/wharf/connector/data"
 )
 
@@ -20,6 +18,7 @@ type column struct {
 type table struct {
 	oid                  uint32
 	schema, name, topic  string
+	collection           string // "schema.table", the transaction metadata data collection
 	replIdent            byte
 	cols                 []column
 	keySchema, valSchema *data.Schema
@@ -31,7 +30,7 @@ type table struct {
 func (s *session) buildTable(m *tableMeta, tuple []catColumn) *table {
 	c := s.cfg
 	t := &table{oid: m.oid, schema: m.schema, name: m.name, replIdent: m.replIdent,
-		topic: topicName(c.Prefix + "." + m.schema + "." + m.name)}
+		topic: topicName(c.Prefix + "." + m.schema + "." + m.name), collection: m.schema + "." + m.name}
 	keyNames := m.pk
 	if kc, ok := c.keyColumnsFor(m.schema, m.name); ok {
 		keyNames = kc
@@ -62,7 +61,11 @@ func (s *session) buildTable(m *tableMeta, tuple []catColumn) *table {
 				sch.Doc = doc
 			}
 			if def != nil {
-				sch.Default = parseDefault(*def, col.ct)
+				typName := ""
+				if pt := s.types.get(tc.typ); pt != nil {
+					typName = pt.name
+				}
+				sch.Default = parseDefault(*def, typName, col.ct)
 			}
 			col.schema = sch
 			if c.Filter.Column(m.schema, m.name, tc.name) {
@@ -97,53 +100,6 @@ func keySchema(name string, cols []column, keyNames []string) *data.Schema {
 		return nil
 	}
 	return kb.Build()
-}
-
-// parseDefault turns a column default expression into a schema default:
-// literals are decoded like values, function calls (nextval, now()) give
-// the type's zero value, anything else gives no default.
-func parseDefault(expr string, ct *colType) any {
-	e := strings.TrimSpace(expr)
-	if strings.HasPrefix(e, "'") {
-		end := 1
-		var b strings.Builder
-		for end < len(e) {
-			if e[end] == '\'' {
-				if end+1 < len(e) && e[end+1] == '\'' {
-					b.WriteByte('\'')
-					end += 2
-					continue
-				}
-				break
-			}
-			b.WriteByte(e[end])
-			end++
-		}
-		if v, err := ct.decode(b.String()); err == nil {
-			return v
-		}
-		return nil
-	}
-	if i := strings.IndexByte(e, '('); i > 0 && !strings.HasPrefix(e, "(") {
-		return zeroValue(ct.schema)
-	}
-	if strings.EqualFold(e, "CURRENT_TIMESTAMP") || strings.EqualFold(e, "CURRENT_DATE") || strings.EqualFold(e, "CURRENT_TIME") || strings.EqualFold(e, "LOCALTIMESTAMP") {
-		return zeroValue(ct.schema)
-	}
-	e = strings.TrimSuffix(strings.TrimPrefix(e, "("), ")")
-	if i := strings.Index(e, "::"); i > 0 {
-		e = e[:i]
-	}
-	if strings.EqualFold(e, "NULL") {
-		return nil
-	}
-	if ct.schema.Type == data.TypeBoolean {
-		e = strings.ToLower(e)
-	}
-	if v, err := ct.decode(e); err == nil {
-		return v
-	}
-	return nil
 }
 
 // topicName replaces characters Kafka does not allow with '_' and truncates

@@ -37,11 +37,16 @@ type session struct {
 	conn        *pgx.Conn
 	repl        *pgconn.PgConn
 	tables      map[uint32]*table
+	ctxHeaders  connector.Headers // shared by all change records; nil when off
+	msg         *messageSchemas
+	serverNum   int // server_version_num
 }
 
-func newSession(cfg *Config, log *slog.Logger, p *connector.SourcePartition) *session {
-	return &session{cfg: cfg, log: log, partition: p, srcSchema: sourceSchema(cfg.Compat),
-		blockSchema: blockSchema(), tables: map[uint32]*table{}}
+func newSession(cfg *Config, log *slog.Logger, p *connector.SourcePartition, ctxHeaders connector.Headers) *session {
+	s := &session{cfg: cfg, log: log, partition: p, srcSchema: sourceSchema(cfg.Compat),
+		blockSchema: blockSchema(), tables: map[uint32]*table{}, ctxHeaders: ctxHeaders}
+	s.msg = newMessageSchemas(cfg, s.srcSchema, s.blockSchema)
+	return s
 }
 
 func pgConfig(cfg *Config, replication bool) (*pgconn.Config, error) {

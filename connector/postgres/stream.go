@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -27,11 +28,8 @@ type streamState struct {
 	// resume: skip events of the partially emitted transaction.
 	skipXid *int64
 	skipLsn int64
-	// transaction metadata
-	txID     string
-	txTotal  int64
-	txColls  []txCollection
-	txOrders map[string]int
+	// tx is the open transaction's metadata (provide.transaction.metadata).
+	tx txContext
 }
 
 // streamer reads pgoutput from the slot and emits records.
@@ -80,12 +78,16 @@ func (z *streamer) offset(lsn int64, msgType string) *Offset {
 	return o
 }
 
-// start issues START_REPLICATION at from with protocol v1.
+// start issues START_REPLICATION at from with protocol v1, asking for
+// logical decoding messages on PostgreSQL 14+ as Debezium does.
 func (z *streamer) start(ctx context.Context, from pglogrepl.LSN) error {
 	pub := quoteLiteral(pgx.Identifier{z.s.cfg.Publication}.Sanitize())
+	args := []string{"proto_version '1'", "publication_names " + pub}
+	if z.s.serverNum >= 140000 {
+		args = append(args, "messages 'true'")
+	}
 	err := pglogrepl.StartReplication(ctx, z.s.repl, pgx.Identifier{z.s.cfg.Slot}.Sanitize(), from,
-		pglogrepl.StartReplicationOptions{Mode: pglogrepl.LogicalReplication,
-			PluginArgs: []string{"proto_version '1'", "publication_names " + pub}})
+		pglogrepl.StartReplicationOptions{Mode: pglogrepl.LogicalReplication, PluginArgs: args})
 	if err != nil {
 		return fmt.Errorf("postgres: start replication from %s: %w", from, err)
 	}
@@ -272,6 +274,7 @@ func (z *streamer) maybeHeartbeat(ctx context.Context) error {
 		z.st.lsnProc = int64(z.st.walEnd)
 	}
 	off := z.offset(z.st.lsnProc, "COMMIT")
+	off.Tx = z.st.tx.state()
 	return z.emit(z.s.heartbeatRecord(off))
 }
 
@@ -284,10 +287,9 @@ func (z *streamer) handleMessage(ctx context.Context, lsn pglogrepl.LSN, raw []b
 	case *pglogrepl.RelationMessage:
 		return z.s.relation(ctx, m)
 	case *pglogrepl.BeginMessage:
-		z.st.inTx = true
-		z.st.xid = i64(int64(m.Xid))
-		z.st.commitUs = m.CommitTime.UnixMicro()
-		z.st.txID, z.st.txTotal, z.st.txColls = "", 0, nil
+		return z.begin(m, int64(lsn))
+	case *pglogrepl.LogicalDecodingMessage:
+		return z.message(ctx, m, int64(lsn))
 	case *pglogrepl.CommitMessage:
 		return z.commit(ctx, int64(m.TransactionEndLSN))
 	case *pglogrepl.InsertMessage:
@@ -306,6 +308,30 @@ func (z *streamer) handleMessage(ctx context.Context, lsn pglogrepl.LSN, raw []b
 	return nil
 }
 
+// begin opens a transaction. With transaction metadata it emits BEGIN, as
+// Debezium does for every transaction the slot sends, unless the
+// transaction is the one a restart resumes inside (its BEGIN was emitted
+// and its counters come from the stored offset).
+func (z *streamer) begin(m *pglogrepl.BeginMessage, lsn int64) error {
+	z.st.inTx = true
+	z.st.xid = i64(int64(m.Xid))
+	z.st.commitUs = m.CommitTime.UnixMicro()
+	z.st.lsnProc = lsn
+	if !z.s.cfg.TxMetadata {
+		return nil
+	}
+	id := strconv.FormatUint(uint64(m.Xid), 10)
+	if z.st.tx.id == id && z.st.skipXid != nil && *z.st.skipXid == int64(m.Xid) {
+		return nil
+	}
+	z.st.tx.begin(id)
+	off := z.offset(lsn, "BEGIN")
+	off.Tx = z.st.tx.state()
+	return z.emit(z.s.txRecord("BEGIN", id+":"+strconv.FormatInt(lsn, 10), floorDiv(z.st.commitUs, 1000), &z.st.tx, off))
+}
+
+// commit closes a transaction: a due heartbeat first, then END, as
+// Debezium's commitMessage and dispatchTransactionCommittedEvent order them.
 func (z *streamer) commit(ctx context.Context, end int64) error {
 	z.st.inTx = false
 	z.st.lastCommit = i64(end)
@@ -313,15 +339,17 @@ func (z *streamer) commit(ctx context.Context, end int64) error {
 	if z.st.skipXid != nil && z.st.xid != nil && *z.st.xid == *z.st.skipXid {
 		z.st.skipXid = nil
 	}
-	if z.st.txID != "" {
-		off := z.offset(end, "COMMIT")
-		id := fmt.Sprintf("%d:%d", *z.st.xid, end)
-		if err := z.emit(z.s.txRecord("END", id, floorDiv(z.st.commitUs, 1000), z.st.txTotal, z.st.txColls, off)); err != nil {
-			return err
-		}
-		z.st.txID = ""
+	if err := z.maybeHeartbeat(ctx); err != nil {
+		return err
 	}
-	return z.maybeHeartbeat(ctx)
+	if z.st.tx.id == "" {
+		return nil
+	}
+	off := z.offset(end, "COMMIT")
+	off.Tx = z.st.tx.state()
+	rec := z.s.txRecord("END", z.st.tx.id+":"+strconv.FormatInt(end, 10), floorDiv(z.st.commitUs, 1000), &z.st.tx, off)
+	z.st.tx.end()
+	return z.emit(rec)
 }
 
 // relation rebuilds a table from a Relation message plus the catalog, so a

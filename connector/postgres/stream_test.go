@@ -96,28 +96,3 @@ func TestTruncateAndSkippedOperations(t *testing.T) {
 		t.Fatalf("got %v", summary(recs))
 	}
 }
-
-func TestTransactionMetadata(t *testing.T) {
-	f := newFixture(t, customersDDL)
-	f.props[KeySnapshotMode] = "no_data"
-	f.props[KeyProvideTxMetadata] = "true"
-	f.start()
-	f.expectQuiet(200 * time.Millisecond)
-	f.exec(`BEGIN; INSERT INTO customers VALUES ('C1','a','b','CO',1,NULL); INSERT INTO customers VALUES ('C2','a','b','CO',1,NULL); COMMIT`)
-	recs := f.poll(4)
-	if recs[0].Topic != "dbserver1.transaction" || recs[3].Topic != "dbserver1.transaction" {
-		t.Fatalf("got %v", summary(recs))
-	}
-	begin, end := recs[0].Value.(*data.Struct), recs[3].Value.(*data.Struct)
-	if begin.Get("status") != "BEGIN" || end.Get("status") != "END" || end.Get("event_count") != int64(2) {
-		t.Errorf("begin %v end %v", begin, end)
-	}
-	blk := recs[2].Value.(*data.Struct).Get("transaction").(*data.Struct)
-	if blk.Get("id") != begin.Get("id") || blk.Get("total_order") != int64(2) || blk.Get("data_collection_order") != int64(2) {
-		t.Errorf("block %v", blk)
-	}
-	colls := end.Get("data_collections").([]any)
-	if len(colls) != 1 || colls[0].(*data.Struct).Get("data_collection") != "public.customers" {
-		t.Errorf("collections %v", colls)
-	}
-}

@@ -26,6 +26,8 @@ type Task struct {
 	run       *runner
 	confirmed atomic.Uint64
 	retryAt   time.Time
+
+	ctxHeaders connector.Headers // __debezium.context.* headers of this run
 }
 
 type runner struct {
@@ -47,6 +49,7 @@ func (t *Task) Start(ctx context.Context, tc connector.SourceTaskContext, props 
 	}
 	t.cfg = cfg
 	t.partition = connector.NewSourcePartition(map[string]any{"server": cfg.Prefix})
+	t.ctxHeaders = contextHeaders(cfg, tc.TaskID(), newRunID())
 	m, err := tc.Offset(ctx, t.partition)
 	if err != nil {
 		return fmt.Errorf("postgres: read offset: %w", err)
@@ -226,7 +229,7 @@ func (t *Task) runSession(ctx context.Context, r *runner, resume *Offset, always
 // openSession connects, loads the type registry, ensures the publication
 // and reads the slot.
 func (t *Task) openSession(ctx context.Context) (s *session, slot slotInfo, err error) {
-	s = newSession(t.cfg, t.log, t.partition)
+	s = newSession(t.cfg, t.log, t.partition, t.ctxHeaders)
 	defer func() {
 		if err != nil {
 			s.close()
@@ -234,6 +237,9 @@ func (t *Task) openSession(ctx context.Context) (s *session, slot slotInfo, err 
 	}()
 	if s.conn, err = connectQuery(ctx, t.cfg); err != nil {
 		return nil, slot, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err = s.conn.QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&s.serverNum); err != nil {
+		return nil, slot, fmt.Errorf("postgres: server version: %w", err)
 	}
 	if s.types, err = loadTypes(ctx, s.conn); err != nil {
 		return nil, slot, err
@@ -262,6 +268,9 @@ func (t *Task) openSession(ctx context.Context) (s *session, slot slotInfo, err 
 // returns where streaming starts (streaming is false for initial_only).
 func (t *Task) prepare(ctx context.Context, s *session, z *streamer, slot slotInfo, resume *Offset, always bool) (pglogrepl.LSN, bool, error) {
 	snap := t.needSnapshot(resume, slot, always)
+	if !snap && t.cfg.SnapshotMode == "initial_only" { // the snapshot was taken before: nothing to do
+		return 0, false, nil
+	}
 	if !snap && resume != nil && (!slot.exists || slot.walStatus == "lost") {
 		what := "does not exist"
 		if slot.exists {
@@ -329,12 +338,23 @@ func (t *Task) needSnapshot(resume *Offset, slot slotInfo, always bool) bool {
 
 // resumeState restores the stream bookkeeping from a stored offset and arms
 // the skip of already-emitted events of a partially processed transaction.
+// As Debezium's PostgresOffsetContext.Loader, a missing lsn_commit falls
+// back to lsn_proc, so source.sequence continues ["<lsn_commit>","<lsn>"]
+// right after a restart.
 func (t *Task) resumeState(z *streamer, o *Offset) {
 	z.st.lastCommit = o.LsnCommit
+	if z.st.lastCommit == nil && o.LsnProc != nil {
+		z.st.lastCommit = i64(*o.LsnProc)
+	}
 	z.st.lsnProc = int64(o.confirmLSN())
 	z.st.commitUs = o.TsUsec
 	if o.Snapshot == nil && o.MessageType != "COMMIT" && o.TxID != nil {
 		z.st.skipXid = o.TxID
 		z.st.skipLsn = o.Lsn
+		if t.cfg != nil && t.cfg.TxMetadata && o.Tx != nil {
+			z.st.tx.restore(o.Tx)
+			// The event at the stored LSN is emitted again; it keeps its numbers.
+			z.st.tx.rewind, z.st.tx.rewindLsn = true, o.Lsn
+		}
 	}
 }

@@ -19,6 +19,8 @@ const (
 	nameUUID                 = "io.debezium.data.Uuid"
 	nameEnum                 = "io.debezium.data.Enum"
 	nameLtree                = "io.debezium.data.Ltree"
+	nameBits                 = "io.debezium.data.Bits"
+	nameTsvector             = "io.debezium.data.Tsvector"
 	nameDate                 = "io.debezium.time.Date"
 	nameTime                 = "io.debezium.time.Time"
 	nameMicroTime            = "io.debezium.time.MicroTime"
@@ -108,10 +110,19 @@ func (c *Config) scalarType(name string, typmod int32) *colType {
 	switch name {
 	case "bool":
 		return &colType{schema: data.BooleanSchema, decode: decodeBool}
-	case "bit":
+	case "bit", "varbit":
+		// bit(1)/varbit(1) are booleans; longer ones io.debezium.data.Bits,
+		// with length 2147483647 when unbounded.
 		if typmod == 1 {
-			return &colType{schema: data.BooleanSchema, decode: func(s string) (any, error) { return s == "1", nil }}
+			return &colType{schema: data.BooleanSchema, decode: func(s string) (any, error) { return strings.Trim(s, "0") != "", nil }}
 		}
+		length := int64(typmod)
+		if length <= 0 {
+			length = 2147483647
+		}
+		sch := semantic(data.TypeBytes, nameBits)
+		sch.Parameters = []data.Param{{Key: "length", Value: strconv.FormatInt(length, 10)}}
+		return &colType{schema: sch, decode: decodeBits, unavailable: []byte(c.Placeholder)}
 	case "int2":
 		return &colType{schema: data.Int16Schema, decode: func(s string) (any, error) {
 			n, err := strconv.ParseInt(s, 10, 16)
@@ -141,11 +152,41 @@ func (c *Config) scalarType(name string, typmod int32) *colType {
 		return str(semantic(data.TypeString, nameUUID))
 	case "ltree":
 		return str(semantic(data.TypeString, nameLtree))
+	case "tsvector":
+		// Supported from Debezium 3.3 (DBZ-8470); 3.1 leaves the column out.
+		if c.Compat == "3.5" {
+			return str(semantic(data.TypeString, nameTsvector))
+		}
 	}
 	return nil
 }
 
 func decodeString(s string) (any, error) { return s, nil }
+
+// decodeBits turns a bit string ("1011") into Debezium's Bits bytes: a
+// java.util.BitSet whose bit 0 is the last character, as toByteArray()
+// writes it (little-endian, no trailing zero bytes; all zeros give none).
+func decodeBits(s string) (any, error) {
+	n := len(s)
+	var out []byte
+	for i := n - 1; i >= 0; i-- {
+		switch s[i] {
+		case '1':
+			k := n - 1 - i
+			for len(out) <= k/8 {
+				out = append(out, 0)
+			}
+			out[k/8] |= 1 << (k % 8)
+		case '0':
+		default:
+			return nil, fmt.Errorf("invalid bit string %.20q", s)
+		}
+	}
+	if out == nil {
+		out = []byte{}
+	}
+	return out, nil
+}
 
 func decodeBool(s string) (any, error) {
 	switch s {
@@ -203,7 +244,9 @@ func (c *Config) arrayType(reg *typeRegistry, elem uint32, typmod int32) *colTyp
 		}
 		out := make([]any, len(items))
 		for i, it := range items {
-			if it == nil {
+			// Infinite dates in arrays stay null: Debezium reads array
+			// elements through pgjdbc's java.sql.Date, not its sentinels.
+			if it == nil || (et.name == "date" && isInfinity(*it)) {
 				continue
 			}
 			if out[i], err = ec.decode(*it); err != nil {
