@@ -38,13 +38,20 @@ type rowFunc func(t *table, vals []any, first bool) error
 
 // snapshot reads every captured table inside the slot's exported snapshot
 // and emits op "r" records. lsn is the position streaming starts from.
-func (s *session) snapshot(ctx context.Context, snapName string, lsn pglogrepl.LSN, emit func(connector.SourceRecord) error) error {
+func (s *session) snapshot(ctx context.Context, snapName string, // "" without an exported slot snapshot
+	lsn pglogrepl.LSN, emit func(connector.SourceRecord) error) error {
 	tx, err := s.conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return fmt.Errorf("postgres: begin snapshot: %w", err)
 	}
 	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT "+quoteLiteral(snapName)); err != nil {
+	if snapName == "" {
+		// No slot was created for this snapshot: the transaction is its own
+		// snapshot, exported so parallel readers share it.
+		if err := tx.QueryRow(ctx, "SELECT pg_export_snapshot()").Scan(&snapName); err != nil {
+			return fmt.Errorf("postgres: export snapshot: %w", err)
+		}
+	} else if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT "+quoteLiteral(snapName)); err != nil {
 		return fmt.Errorf("postgres: import snapshot %s: %w", snapName, err)
 	}
 	var txID int64

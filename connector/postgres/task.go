@@ -281,25 +281,38 @@ func (t *Task) prepare(ctx context.Context, s *session, z *streamer, slot slotIn
 	}
 	switch {
 	case snap:
+		var lsn, start pglogrepl.LSN
+		var name string
 		if slot.exists {
-			// A snapshot needs the slot's exported snapshot to be gap-free, so
-			// an existing slot is recreated; nothing it retains is needed.
-			s.log.Info("postgres: recreating replication slot for a consistent snapshot", "slot", t.cfg.Slot)
-			if err := s.dropSlot(ctx); err != nil {
+			// As Debezium does, an existing slot is kept: it may hold changes
+			// that were never emitted (a worker killed before its first
+			// offset flush). The snapshot runs in its own transaction and
+			// streaming starts at the slot's confirmed position, so changes
+			// committed between that position and the snapshot are delivered
+			// again (at least once) rather than lost.
+			if err := s.conn.QueryRow(ctx, "SELECT pg_current_wal_lsn()").Scan(&lsn); err != nil {
+				return 0, false, fmt.Errorf("postgres: current WAL position: %w", err)
+			}
+			start = slot.confirmed
+			if resume != nil && resume.confirmLSN() > start {
+				start = resume.confirmLSN() // snapshot.mode=always: what Kafka has is not replayed
+			}
+			s.log.Info("postgres: snapshot on an existing slot; streaming resumes at its confirmed position",
+				"slot", t.cfg.Slot, "confirmed_flush_lsn", start.String(), "snapshot_lsn", lsn.String())
+		} else {
+			var err error
+			if lsn, name, err = s.createSlot(ctx, true); err != nil {
 				return 0, false, err
 			}
+			start = lsn
 		}
-		lsn, name, err := s.createSlot(ctx, true)
-		if err != nil {
-			return 0, false, err
-		}
-		t.confirmed.Store(uint64(lsn))
+		t.confirmed.Store(uint64(start))
 		emit := func(rec connector.SourceRecord) error { return z.send(rec, false) }
 		if err := s.snapshot(ctx, name, lsn, emit); err != nil {
 			return 0, false, err
 		}
-		z.st.lsnProc = int64(lsn)
-		return lsn, t.cfg.SnapshotMode != "initial_only", nil
+		z.st.lsnProc = int64(start)
+		return start, t.cfg.SnapshotMode != "initial_only", nil
 	case !slot.exists:
 		lsn, _, err := s.createSlot(ctx, false)
 		if err != nil {
