@@ -48,8 +48,11 @@
 //
 // Deviations from Debezium: a missing plugin.name means pgoutput (Debezium
 // defaults to decoderbufs) with a warning; a snapshot on an existing slot
-// drops and recreates the slot to get an exported snapshot (no gap, no
-// overlap); heartbeats carry the last keepalive WAL position while no
+// (no offsets yet after a crash, or snapshot.mode=always) keeps the slot,
+// reads the snapshot in its own transaction and then streams from the
+// slot's confirmed position, so changes committed before the snapshot are
+// delivered again rather than lost (Debezium skips WAL before the new
+// snapshot, which drops deletes in between); heartbeats carry the last keepalive WAL position while no
 // transaction is open, so an idle or filtered-only slot advances once the
 // heartbeat's offset is committed; after a restart in the middle of a
 // transaction Wharf emits no second BEGIN and continues the transaction's
