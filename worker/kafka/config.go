@@ -111,7 +111,16 @@ func SaramaConfig(props map[string]string, role string) (*sarama.Config, error) 
 	case RoleProducer:
 		cfg.Producer.RequiredAcks = sarama.WaitForAll
 		cfg.Net.MaxOpenRequests = 1
-		cfg.Producer.Retry.Max = 1 << 20
+		// Connect retries sends "forever" (retries=MAX_INT); sarama sizes a
+		// per-partition buffer by Retry.Max, so a huge value costs 32 MiB
+		// per topic-partition (measured by bench/harness). 100 retries with
+		// a backoff growing to 2 s ride out several minutes of broker
+		// trouble before the task fails; producer.retries overrides it.
+		cfg.Producer.Retry.Max = 100
+		cfg.Producer.Retry.BackoffFunc = func(retries, _ int) time.Duration {
+			d := 100 * time.Millisecond << min(retries, 5)
+			return min(d, 2*time.Second)
+		}
 	case RoleConsumer:
 		cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 		cfg.Consumer.Offsets.AutoCommit.Enable = false
@@ -218,6 +227,7 @@ func clientSetters() map[string]setter {
 		KeyRetries:     intSetter(func(c *sarama.Config, n int) { c.Producer.Retry.Max = n }),
 		KeyRetryBackoffMs: msSetter(func(c *sarama.Config, d time.Duration) {
 			c.Producer.Retry.Backoff, c.Consumer.Retry.Backoff, c.Metadata.Retry.Backoff = d, d, d
+			c.Producer.Retry.BackoffFunc = nil // an explicit backoff is constant, as in Kafka
 		}),
 		KeyRequestTimeoutMs: msSetter(func(c *sarama.Config, d time.Duration) {
 			c.Net.ReadTimeout, c.Net.WriteTimeout, c.Producer.Timeout, c.Admin.Timeout = d, d, d, d
