@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 
 	"github.com/wharf-project/wharf/connector"
+	"github.com/wharf-project/wharf/worker"
+	"github.com/wharf-project/wharf/worker/convert"
 	"github.com/wharf-project/wharf/worker/kafka"
 )
 
@@ -169,81 +170,21 @@ func (s *Server) decoders(conn string) (*decoders, error) {
 	}
 	d := &decoders{}
 	var err error
-	if d.key, d.keyClass, err = s.converter("key.converter", connProps, true); err != nil {
-		return nil, err
+	if d.key, d.keyClass, err = worker.NewConverter(s.o.Registry, s.o.WorkerProps, connProps, "key.converter", true); err != nil {
+		return nil, badRequest(err.Error())
 	}
-	if d.value, d.valueClass, err = s.converter("value.converter", connProps, false); err != nil {
-		return nil, err
+	if d.value, d.valueClass, err = worker.NewConverter(s.o.Registry, s.o.WorkerProps, connProps, "value.converter", false); err != nil {
+		return nil, badRequest(err.Error())
 	}
-	if d.header, err = s.headerConverter(connProps); err != nil {
-		return nil, err
+	if d.header, err = worker.NewHeaderConverter(s.o.Registry, s.o.WorkerProps, connProps); err != nil {
+		return nil, badRequest(err.Error())
 	}
-	if d.render, _, err = s.newConverter("org.apache.kafka.connect.json.JsonConverter",
-		map[string]string{"schemas.enable": "false"}, false); err != nil {
+	// Decoded values are shown as plain JSON, whatever the topic's format.
+	d.render = convert.NewJSON()
+	if err := d.render.Configure(map[string]string{"schemas.enable": "false"}, false); err != nil {
 		return nil, err
 	}
 	return d, nil
-}
-
-func (s *Server) converter(key string, conn map[string]string, isKey bool) (connector.Converter, string, error) {
-	src := s.o.WorkerProps
-	if strings.TrimSpace(conn[key]) != "" {
-		src = conn
-	}
-	cls := strings.TrimSpace(src[key])
-	if cls == "" {
-		cls = "org.apache.kafka.connect.json.JsonConverter"
-	}
-	return s.newConverter(cls, subProps(src, key+"."), isKey)
-}
-
-func (s *Server) newConverter(cls string, props map[string]string, isKey bool) (connector.Converter, string, error) {
-	p, ok := s.o.Registry.Lookup(cls)
-	if !ok {
-		return nil, cls, badRequest(fmt.Sprintf("Converter class %s could not be found", cls))
-	}
-	c, ok := p.New().(connector.Converter)
-	if !ok {
-		return nil, cls, badRequest(fmt.Sprintf("%s is not a converter", cls))
-	}
-	if err := c.Configure(props, isKey); err != nil {
-		return nil, cls, badRequest(fmt.Sprintf("Converter %s: %v", cls, err))
-	}
-	return c, p.Class, nil
-}
-
-func (s *Server) headerConverter(conn map[string]string) (connector.HeaderConverter, error) {
-	const key = "header.converter"
-	src := s.o.WorkerProps
-	if strings.TrimSpace(conn[key]) != "" {
-		src = conn
-	}
-	cls := strings.TrimSpace(src[key])
-	if cls == "" {
-		cls = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
-	}
-	p, ok := s.o.Registry.Lookup(cls)
-	if !ok {
-		return nil, badRequest(fmt.Sprintf("Header converter class %s could not be found", cls))
-	}
-	c, ok := p.New().(connector.HeaderConverter)
-	if !ok {
-		return nil, nil // a plain converter as header converter: headers are shown as text
-	}
-	if err := c.Configure(subProps(src, key+".")); err != nil {
-		return nil, badRequest(fmt.Sprintf("Header converter %s: %v", cls, err))
-	}
-	return c, nil
-}
-
-func subProps(props map[string]string, prefix string) map[string]string {
-	out := map[string]string{}
-	for k, v := range props {
-		if strings.HasPrefix(k, prefix) {
-			out[strings.TrimPrefix(k, prefix)] = v
-		}
-	}
-	return out
 }
 
 func (d *decoders) decode(rec *kafka.Record) recordWire {

@@ -10,7 +10,6 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/wharf-project/wharf/connector"
-	"github.com/wharf-project/wharf/worker/convert"
 	"github.com/wharf-project/wharf/worker/kafka"
 	"github.com/wharf-project/wharf/worker/metrics"
 	"github.com/wharf-project/wharf/worker/runner"
@@ -56,57 +55,6 @@ func (r *Runners) clientProps(role string, conn map[string]string) map[string]st
 	return props
 }
 
-// newConverter instantiates key/value/header converters: the connector's
-// own setting wins, with its own <key>.* properties; otherwise the worker's.
-func (r *Runners) newConverter(key string, conn map[string]string, isKey bool) (connector.Converter, error) {
-	src := r.cfg.Props
-	if strings.TrimSpace(conn[key]) != "" {
-		src = conn
-	}
-	cls := strings.TrimSpace(src[key])
-	p, ok := r.reg.Lookup(cls)
-	if !ok {
-		return nil, fmt.Errorf("converter class %s could not be found", cls)
-	}
-	c, ok := p.New().(connector.Converter)
-	if !ok {
-		return nil, fmt.Errorf("%s is not a converter", cls)
-	}
-	if err := c.Configure(subProps(src, key+"."), isKey); err != nil {
-		return nil, fmt.Errorf("configure %s: %w", key, err)
-	}
-	return c, nil
-}
-
-func (r *Runners) newHeaderConverter(conn map[string]string) (connector.HeaderConverter, error) {
-	src := r.cfg.Props
-	if strings.TrimSpace(conn[keyHeaderConv]) != "" {
-		src = conn
-	}
-	cls := strings.TrimSpace(src[keyHeaderConv])
-	if cls == "" {
-		cls = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
-	}
-	p, ok := r.reg.Lookup(cls)
-	if !ok {
-		return nil, fmt.Errorf("header converter class %s could not be found", cls)
-	}
-	var c connector.HeaderConverter
-	switch v := p.New().(type) {
-	case connector.HeaderConverter:
-		c = v
-	case connector.Converter:
-		// Connect lets any converter serve as header.converter.
-		c = convert.HeaderAdapter(v)
-	default:
-		return nil, fmt.Errorf("%s is not a header converter", cls)
-	}
-	if err := c.Configure(subProps(src, keyHeaderConv+".")); err != nil {
-		return nil, fmt.Errorf("configure header.converter: %w", err)
-	}
-	return c, nil
-}
-
 func subProps(props map[string]string, prefix string) map[string]string {
 	out := map[string]string{}
 	for k, v := range props {
@@ -120,15 +68,15 @@ func subProps(props map[string]string, prefix string) map[string]string {
 // NewTask builds the runner of one task.
 func (r *Runners) NewTask(ctx context.Context, spec TaskSpec) (TaskRunner, error) {
 	conn := spec.ConnectorProps
-	keyConv, err := r.newConverter(keyKeyConverter, conn, true)
+	keyConv, _, err := NewConverter(r.reg, r.cfg.Props, conn, keyKeyConverter, true)
 	if err != nil {
 		return nil, err
 	}
-	valConv, err := r.newConverter(keyValueConverter, conn, false)
+	valConv, _, err := NewConverter(r.reg, r.cfg.Props, conn, keyValueConverter, false)
 	if err != nil {
 		return nil, err
 	}
-	hdrConv, err := r.newHeaderConverter(conn)
+	hdrConv, err := NewHeaderConverter(r.reg, r.cfg.Props, conn)
 	if err != nil {
 		return nil, err
 	}
