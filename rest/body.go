@@ -131,6 +131,15 @@ func configValue(v json.RawMessage) (string, error) {
 	}
 }
 
+// readConfig reads and parses a flat configuration object body.
+func readConfig(r *http.Request) (map[string]string, error) {
+	b, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	return decodeConfig(b)
+}
+
 // decodeConfig parses a flat configuration object body.
 func decodeConfig(b []byte) (map[string]string, error) {
 	var raw map[string]json.RawMessage

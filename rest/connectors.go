@@ -155,12 +155,7 @@ func (s *Server) getConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) putConfig(w http.ResponseWriter, r *http.Request) {
-	b, err := readBody(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	props, err := decodeConfig(b)
+	props, err := readConfig(r)
 	if err != nil {
 		writeError(w, err)
 		return

@@ -37,12 +37,7 @@ func (s *Server) pluginConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
-	b, err := readBody(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	props, err := decodeConfig(b)
+	props, err := readConfig(r)
 	if err != nil {
 		writeError(w, err)
 		return

@@ -75,12 +75,7 @@ func (s *Server) getLogger(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) setLogger(w http.ResponseWriter, r *http.Request) {
-	b, err := readBody(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	props, err := decodeConfig(b)
+	props, err := readConfig(r)
 	if err != nil {
 		writeError(w, err)
 		return
