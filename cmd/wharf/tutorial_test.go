@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/wharf-project/wharf/connector/testserver"
@@ -37,7 +39,7 @@ const (
 var tutorialTables = []string{"customer", "customer_default"}
 
 func TestTutorial(t *testing.T) {
-	dups := runTutorial(t, 0)
+	dups := runTutorial(t, 0, nil)
 	for k, n := range dups {
 		if n != 0 {
 			t.Errorf("%s: %d duplicate change rows without any crash", k, n)
@@ -50,7 +52,7 @@ func TestTutorial(t *testing.T) {
 // tables; the source delivers at least once, so the changes table may hold
 // duplicate change rows, which are counted and logged.
 func TestTutorialWorkerKilled(t *testing.T) {
-	dups := runTutorial(t, 2)
+	dups := runTutorial(t, 2, nil)
 	keys := make([]string, 0, len(dups))
 	for k := range dups {
 		keys = append(keys, k)
@@ -79,16 +81,65 @@ var (
 	tutorialFormats    = []string{"json", "parquet"}
 )
 
-// runTutorial runs the whole pipeline, killing the worker kills times during
-// the workload, and returns the duplicate change rows per sink format and
-// table ("json/customer" …).
-func runTutorial(t *testing.T, kills int) map[string]int {
+// TestTutorialAvro runs the tutorial the way fast-data-dev's worker is set
+// up: AvroConverter for keys and values against a Schema Registry (the
+// worker's embedded one), so Kafka holds Avro and the S3 sinks write the
+// same JSON and Parquet changes tables from it.
+func TestTutorialAvro(t *testing.T) {
+	tu, dups := runTutorialWith(t, 0, map[string]string{
+		"key.converter":                  "io.confluent.connect.avro.AvroConverter",
+		"value.converter":                "io.confluent.connect.avro.AvroConverter",
+		"wharf.schema.registry.enable":   "true",
+		"wharf.schema.registry.listener": "http://127.0.0.1:0",
+	})
+	// Kafka holds Confluent-framed Avro: magic byte 0, then a schema id.
+	m := regexp.MustCompile(`bootstrap.servers=([0-9.:]+)`).FindStringSubmatch(tu.p.output())
+	if m == nil {
+		t.Fatal("no broker address in the worker log")
+	}
+	c, err := sarama.NewConsumer([]string{m[1]}, sarama.NewConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pc, err := c.ConsumePartition(tutorialTopic("customer"), 0, sarama.OffsetOldest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	select {
+	case msg := <-pc.Messages():
+		if len(msg.Value) < 6 || msg.Value[0] != 0 || len(msg.Key) < 6 || msg.Key[0] != 0 {
+			t.Fatalf("record is not Confluent Avro: key % x, value % x…", msg.Key, msg.Value[:min(len(msg.Value), 16)])
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no record in the topic")
+	}
+	for k, n := range dups {
+		if n != 0 {
+			t.Errorf("%s: %d duplicate change rows without any crash", k, n)
+		}
+	}
+}
+
+// runTutorial runs the whole pipeline with extra worker properties, killing
+// the worker kills times during the workload, and returns the duplicate
+// change rows per sink format and table ("json/customer" …).
+func runTutorial(t *testing.T, kills int, props map[string]string) map[string]int {
+	_, dups := runTutorialWith(t, kills, props)
+	return dups
+}
+
+func runTutorialWith(t *testing.T, kills int, props map[string]string) (*tutorial, map[string]int) {
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("WHARF_TUTORIAL_SEED"); s != "" {
 		seed, _ = strconv.ParseUint(s, 10, 64)
 	}
 	t.Logf("workload seed %d (WHARF_TUTORIAL_SEED)", seed)
 	tu := newTutorial(t, seed)
+	for k, v := range props {
+		tu.props[k] = v
+	}
 	tu.startPipeline()
 	tu.runWorkload(240, kills)
 	want := map[string][]string{}
@@ -96,7 +147,7 @@ func runTutorial(t *testing.T, kills int) map[string]int {
 		want[tbl] = pgRows(t, tu.dsn, tbl)
 	}
 	tu.waitMerged(want)
-	return tu.verify(want)
+	return tu, tu.verify(want)
 }
 
 // newTutorial starts PostgreSQL and MinIO and runs the tutorial's SQL, plus
