@@ -49,6 +49,9 @@ type Context interface {
 	RaiseError(err error)
 	// Logger logs with the connector's context attributes.
 	Logger() *slog.Logger
+	// MemoryPool is the worker-wide buffer budget connectors that hold
+	// data in memory share (nil: no worker-wide limit).
+	MemoryPool() *MemoryPool
 }
 
 // TaskContext is what every task gets.

@@ -39,6 +39,7 @@ type Herder struct {
 	kafka    KafkaAdmin
 	logger   func(string, int) *slog.Logger
 	log      *slog.Logger
+	memory   *connector.MemoryPool // worker-wide buffer budget, nil when unlimited
 
 	reqs             chan request
 	kick             chan struct{}
@@ -68,7 +69,8 @@ func New(o Options) *Herder {
 	return &Herder{
 		cfg: o.Config, reg: o.Registry, configs: o.Configs, offsets: o.Offsets, statuses: o.Statuses,
 		runners: o.Runners, kafka: o.Kafka, logger: logger, log: logger("", -1),
-		reqs: make(chan request), kick: make(chan struct{}, 1), pending: map[string]bool{},
+		memory: connector.NewMemoryPool(o.Config.BufferMemoryLimit),
+		reqs:   make(chan request), kick: make(chan struct{}, 1), pending: map[string]bool{},
 		started: make(chan struct{}), stopped: make(chan struct{}), done: make(chan struct{}),
 		conns: map[string]*connState{},
 	}

@@ -82,6 +82,8 @@ func (c *connContext) RaiseError(err error) {
 
 func (c *connContext) Logger() *slog.Logger { return c.log }
 
+func (c *connContext) MemoryPool() *connector.MemoryPool { return c.h.memory }
+
 // reconcile makes the running state of one connector match the stores.
 func (h *Herder) reconcile(ctx context.Context, name string) {
 	snap := h.configs.Snapshot()

@@ -32,6 +32,10 @@ type Config struct {
 	CORSMethods         string
 	TopicTracking       bool
 	TopicTrackingReset  bool
+	// BufferMemoryLimit is wharf.buffer.memory.limit.bytes: the bytes all
+	// connectors of this worker may buffer together (0: no worker-wide
+	// limit). The S3 sink sheds buffered data when it is reached.
+	BufferMemoryLimit int64
 }
 
 // knownWorkerKeys are accepted without a warning. Prefixed families
@@ -54,7 +58,7 @@ var knownWorkerKeys = map[string]bool{
 	"internal.key.converter": true, "internal.value.converter": true, "response.http.headers.config": true,
 	"rest.extension.classes": true, "metrics.recording.level": true, "metric.reporters": true,
 	"security.protocol": true, "sasl.mechanism": true, "sasl.jaas.config": true, "wharf.data.dir": true,
-	"plugin.discovery": true, "auto.include.jmx.reporter": true,
+	"plugin.discovery": true, "auto.include.jmx.reporter": true, "wharf.buffer.memory.limit.bytes": true,
 }
 
 var knownWorkerPrefixes = []string{"producer.", "consumer.", "admin.", "key.converter.", "value.converter.",
@@ -107,6 +111,13 @@ func ParseConfig(props map[string]string, distributed bool) (*Config, []string, 
 	c.TopicTracking = get("topic.tracking.enable", "true") == "true"
 	c.TopicTrackingReset = get("topic.tracking.allow.reset", "true") == "true"
 	c.DataDir = get("wharf.data.dir", "wharf-data")
+	if v := get("wharf.buffer.memory.limit.bytes", ""); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Sprintf("Invalid value %s for configuration wharf.buffer.memory.limit.bytes: Not a number of type LONG", v))
+		}
+		c.BufferMemoryLimit = n
+	}
 	c.GroupID = get("group.id", "")
 	c.ConfigTopic = get("config.storage.topic", "")
 	c.OffsetTopic = get("offset.storage.topic", "")

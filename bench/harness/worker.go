@@ -135,9 +135,10 @@ func (t *Task) Close() {
 
 type connContext struct{ log *slog.Logger }
 
-func (c connContext) RequestTaskReconfiguration() {}
-func (c connContext) RaiseError(error)            {}
-func (c connContext) Logger() *slog.Logger        { return c.log }
+func (c connContext) RequestTaskReconfiguration()       {}
+func (c connContext) RaiseError(error)                  {}
+func (c connContext) Logger() *slog.Logger              { return c.log }
+func (c connContext) MemoryPool() *connector.MemoryPool { return nil }
 
 // Stopwatch records the time of the first and the last event of a run and
 // signals when a target count is reached. Safe for concurrent use.

@@ -37,9 +37,10 @@ func startSource(t *testing.T, tc *connectortest.Source, props map[string]string
 
 type testContext struct{}
 
-func (testContext) RequestTaskReconfiguration() {}
-func (testContext) RaiseError(error)            {}
-func (testContext) Logger() *slog.Logger        { return connectortest.Logger(nil) }
+func (testContext) RequestTaskReconfiguration()       {}
+func (testContext) MemoryPool() *connector.MemoryPool { return nil }
+func (testContext) RaiseError(error)                  {}
+func (testContext) Logger() *slog.Logger              { return connectortest.Logger(nil) }
 
 func appendFile(t *testing.T, path, s string) {
 	t.Helper()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wharf-project/wharf/connector"
 	"github.com/wharf-project/wharf/connector/connectortest"
 )
 
@@ -209,9 +210,10 @@ func TestPluginAndTaskConfigs(t *testing.T) {
 
 type fakeConnCtx struct{}
 
-func (fakeConnCtx) RequestTaskReconfiguration() {}
-func (fakeConnCtx) RaiseError(error)            {}
-func (fakeConnCtx) Logger() *slog.Logger        { return connectortest.Logger(nil) }
+func (fakeConnCtx) RequestTaskReconfiguration()       {}
+func (fakeConnCtx) MemoryPool() *connector.MemoryPool { return nil }
+func (fakeConnCtx) RaiseError(error)                  {}
+func (fakeConnCtx) Logger() *slog.Logger              { return connectortest.Logger(nil) }
 
 func TestOffsetJSON(t *testing.T) {
 	s := &session{cfg: &Config{Compat: "3.1"}}

@@ -3,6 +3,8 @@ package s3
 import (
 	"context"
 	"sync/atomic"
+
+	"github.com/wharf-project/wharf/connector"
 )
 
 // memBudget is s3.memory.limit.bytes: the bytes buffered by the open files
@@ -10,21 +12,23 @@ import (
 // creates it at Start and hands it to the tasks it creates (NewTask), so
 // it is shared without package-level state.
 type memBudget struct {
-	limit int64
+	limit int64                 // 0: only the worker-wide pool applies
+	pool  *connector.MemoryPool // wharf.buffer.memory.limit.bytes, shared by every connector; may be nil
 	used  atomic.Int64
 	peak  atomic.Int64 // high-water mark, for logs and tests
 	tasks atomic.Int64 // tasks sharing the budget
 	early atomic.Int64 // early rotations so far
 }
 
-func newMemBudget(limit int64) *memBudget {
-	if limit <= 0 {
+func newMemBudget(limit int64, pool *connector.MemoryPool) *memBudget {
+	if limit <= 0 && pool == nil {
 		return nil
 	}
-	return &memBudget{limit: limit}
+	return &memBudget{limit: max(limit, 0), pool: pool}
 }
 
 func (b *memBudget) add(d int64) {
+	b.pool.Add(d)
 	n := b.used.Add(d)
 	for {
 		p := b.peak.Load()
@@ -34,13 +38,24 @@ func (b *memBudget) add(d int64) {
 	}
 }
 
-func (b *memBudget) over() bool { return b.used.Load() > b.limit }
+func (b *memBudget) over() bool {
+	return (b.limit > 0 && b.used.Load() > b.limit) || b.pool.Over()
+}
 
 // share is a task's fair part of the budget: a task over the budget sheds
 // its own files down to it; tasks below it leave the excess to the others,
 // which shed on their next Put (the runtime calls Put at least every
 // second, with empty batches when idle).
-func (b *memBudget) share() int64 { return b.limit / max(1, b.tasks.Load()) }
+func (b *memBudget) share() int64 {
+	own := b.limit / max(1, b.tasks.Load())
+	switch pool := b.pool.Share(); {
+	case b.limit == 0:
+		return pool
+	case b.pool != nil && pool < own:
+		return pool
+	}
+	return own
+}
 
 // taskMemory is one task's account in the budget.
 type taskMemory struct {

@@ -3,6 +3,7 @@ package s3
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -166,3 +167,71 @@ type countingSink struct {
 }
 
 func (s *countingSink) RequestCommit() { s.commits.Add(1) }
+
+// poolContext is a connector.Context offering a worker-wide memory pool,
+// as the runtime does with wharf.buffer.memory.limit.bytes.
+type poolContext struct{ pool *connector.MemoryPool }
+
+func (poolContext) RequestTaskReconfiguration()         {}
+func (poolContext) RaiseError(error)                    {}
+func (poolContext) Logger() *slog.Logger                { return slog.New(slog.DiscardHandler) }
+func (c poolContext) MemoryPool() *connector.MemoryPool { return c.pool }
+
+// Two connectors without limits of their own share the worker's pool: once
+// each has had a Put after a round, what they buffer together is within it.
+func TestWorkerMemoryPoolAcrossConnectors(t *testing.T) {
+	e := newEnv(t)
+	const limit = 1 << 20
+	const parts, rounds = 20, 30
+	pool := connector.NewMemoryPool(limit)
+	var tasks []*sinkTask
+	var tps [2][]connector.TopicPartition
+	for i, topic := range []string{"orders", "payments"} {
+		props := e.props(map[string]string{KeyFlushSize: "1000", KeyTopicsDir: "c" + fmt.Sprint(i)})
+		c := New()
+		if err := c.Start(context.Background(), poolContext{pool}, props); err != nil {
+			t.Fatal(err)
+		}
+		task := c.NewTask().(*sinkTask)
+		if err := task.Start(context.Background(), newSinkContext(), props); err != nil {
+			t.Fatal(err)
+		}
+		for p := int32(0); p < parts; p++ {
+			tps[i] = append(tps[i], connector.TopicPartition{Topic: topic, Partition: p})
+		}
+		if err := task.Open(context.Background(), tps[i]); err != nil {
+			t.Fatal(err)
+		}
+		tasks = append(tasks, task)
+	}
+	pad := strings.Repeat("x", 8<<10)
+	for off := int64(0); off < rounds; off++ {
+		for i, task := range tasks {
+			var batch []connector.SinkRecord
+			for _, tp := range tps[i] {
+				batch = append(batch, rec(tp.Topic, tp.Partition, off, 0, bigSchema, bigValue(tp.Partition*1000+int32(off), pad)))
+			}
+			put(t, task, batch...)
+		}
+		// The runtime calls Put at least every second, with an empty batch
+		// when idle: that is when a task that is over its share sheds.
+		for _, task := range tasks {
+			put(t, task)
+		}
+		if used := pool.Used(); used > limit {
+			t.Fatalf("round %d: the connectors buffer %d bytes together, worker limit %d", off, used, limit)
+		}
+	}
+	// Unbounded they would hold about 2*parts*rounds*8 KiB = 9.4 MiB.
+	for i, task := range tasks {
+		if task.budget.early.Load() == 0 && task.budget.peak.Load() > limit {
+			t.Fatalf("connector %d never shed its buffers (peak %d)", i, task.budget.peak.Load())
+		}
+		if err := task.Close(context.Background(), tps[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if pool.Used() != 0 {
+		t.Fatalf("pool holds %d bytes after close", pool.Used())
+	}
+}

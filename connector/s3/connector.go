@@ -34,14 +34,19 @@ func New() *Connector { return &Connector{def: configDef()} }
 func (c *Connector) Config() *config.Def { return c.def }
 
 // Start checks the configuration (tasks re-parse it) and creates the
-// memory budget its tasks share.
-func (c *Connector) Start(_ context.Context, _ connector.Context, props map[string]string) error {
+// memory budget its tasks share, which also counts against the worker-wide
+// pool (wharf.buffer.memory.limit.bytes) when the worker has one.
+func (c *Connector) Start(_ context.Context, cc connector.Context, props map[string]string) error {
 	s, err := parseSettings(c.def, props)
 	if err != nil {
 		return err
 	}
 	c.props = props
-	c.budget, c.cond = newMemBudget(s.memoryLimit), &condProbe{}
+	var pool *connector.MemoryPool // the worker-wide budget, when the worker sets one
+	if cc != nil {
+		pool = cc.MemoryPool()
+	}
+	c.budget, c.cond = newMemBudget(s.memoryLimit, pool), &condProbe{}
 	return nil
 }
 

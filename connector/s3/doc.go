@@ -107,7 +107,8 @@
 // bucket-wide, so Open lists the bucket once); S3 failures are resumable
 // in place; PreCommit also commits past trailing ignored tombstones and
 // errant records when no file is open, so they do not show as lag; and
-// memory is bounded per worker (s3.memory.limit.bytes).
+// memory is bounded per connector (s3.memory.limit.bytes) and per worker
+// (wharf.buffer.memory.limit.bytes).
 //
 // # Deviations from Confluent
 //
@@ -156,11 +157,14 @@
 // files add their own. Open files per task = assigned partitions ×
 // encoded partitions open in each (one for DefaultPartitioner).
 //
-// Worker-wide: s3.memory.limit.bytes (Wharf key, default 0 = off) bounds
+// Per connector: s3.memory.limit.bytes (Wharf key, default 0 = off) bounds
 // the bytes buffered by the open files of every task of the connector in
 // this worker process. The connector instance creates the budget at Start
-// and its tasks (NewTask) share it; each S3 connector has its own, so the
-// worker's total is the sum of its S3 connectors' limits. Counted: part
+// and its tasks (NewTask) share it. Worker-wide: the worker property
+// wharf.buffer.memory.limit.bytes gives every connector the same
+// connector.MemoryPool through its Context; the budget counts against it
+// too, and a task's share is the smaller of its connector's share and the
+// pool's (limit / tasks in the worker). Counted: part
 // buffer capacity, Parquet rows in builders and row-group pages, Avro
 // blocks, gzip state (estimates, not RSS; per-writer fixed overhead such
 // as dictionaries is not counted). After each record, a task whose files

@@ -8,7 +8,6 @@ import (
 	"github.com/wharf-project/wharf/connector/data"
 )
 
-
 func TestJSONEncoding(t *testing.T) {
 	dec := data.DecimalSchema(2)
 	s := data.StructSchema("x").

@@ -21,16 +21,17 @@ var unsupportedKeys = []string{"s3.ssea.name", "s3.sse.kms.key.id", "s3.sse.cust
 
 // sinkTask is S3SinkTask: one tpWriter per assigned partition.
 type sinkTask struct {
-	def     *config.Def
-	s       *settings
-	cl      *s3.Client
-	env     *writerEnv
-	log     *slog.Logger
-	tc      connector.SinkTaskContext
-	budget  *memBudget // shared with the connector's other tasks
-	cond    *condProbe
-	writers map[connector.TopicPartition]*tpWriter
-	order   []connector.TopicPartition
+	def       *config.Def
+	s         *settings
+	cl        *s3.Client
+	env       *writerEnv
+	log       *slog.Logger
+	tc        connector.SinkTaskContext
+	budget    *memBudget // shared with the connector's other tasks
+	leavePool func()     // leaves the worker-wide pool's membership
+	cond      *condProbe
+	writers   map[connector.TopicPartition]*tpWriter
+	order     []connector.TopicPartition
 	// now is the clock (tests replace it to drive scheduled rotation).
 	now func() time.Time
 }
@@ -69,11 +70,12 @@ func (t *sinkTask) Start(ctx context.Context, tc connector.SinkTaskContext, prop
 	}
 	conditional := t.conditionalWrites(ctx, s, cl)
 	var mem *taskMemory
-	if s.memoryLimit > 0 {
-		if t.budget == nil {
-			t.budget = newMemBudget(s.memoryLimit)
-		}
+	if t.budget == nil {
+		t.budget = newMemBudget(s.memoryLimit, nil)
+	}
+	if t.budget != nil {
 		t.budget.tasks.Add(1)
+		t.leavePool = t.budget.pool.Join()
 		mem = &taskMemory{b: t.budget}
 	}
 	t.env = &writerEnv{s: s, part: part, format: newFormat(s), log: t.log, tc: tc, mem: mem,
@@ -236,6 +238,7 @@ func (t *sinkTask) Stop() error {
 	t.order = nil
 	if t.env != nil && t.env.mem != nil {
 		t.budget.tasks.Add(-1)
+		t.leavePool()
 		t.env.mem = nil
 	}
 	return nil
