@@ -8,6 +8,12 @@
 // and copies a schema's JSON from a cache keyed by the *data.Schema pointer.
 // Number and string formatting follow Jackson and the JDK (Double.toString,
 // Float.toString, BigDecimal.toString), not Go's conventions.
+// ToConnect reads the usual record, an envelope whose schema text was seen
+// before, straight into Connect values against the cached *data.Schema
+// (json_decode.go), with per-converter pooled buffers; the STRING struct
+// fields of one record share one allocation. Anything else goes through a node
+// tree (json_parse.go, json_toconnect.go), which gives the same results and
+// Kafka's error messages.
 //
 // Known differences from Kafka 3.9, each deliberate:
 //   - A nil value is always a Kafka null (connector.Converter's contract);
@@ -30,5 +36,6 @@
 // runtime use them for header.converter as Kafka allows.
 //
 // A converter instance may be shared by goroutines: its configuration is
-// read-only after Configure and its schema caches are locked.
+// read-only after Configure, its schema caches are locked and ToConnect's
+// buffers come from a sync.Pool.
 package convert

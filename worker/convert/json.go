@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/wharf-project/wharf/connector/config"
@@ -49,6 +50,7 @@ type JSON struct {
 	toCache        *lru[uint64, parsedSchema]
 	seed           maphash.Seed
 	lastSchema     atomic.Pointer[parsedSchema] // the schema ToConnect saw last
+	decoders       sync.Pool                    // *decoder, ToConnect's reusable state
 }
 
 // NewJSON returns a JsonConverter with Kafka's defaults; Configure may

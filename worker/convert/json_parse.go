@@ -68,10 +68,17 @@ const maxDepth = 1000
 // hint is the schema text seen last; when the schema member starts with it
 // and a delimiter follows, those bytes are the same value and hit is set.
 func parseJSON(b []byte, envelope bool, hint []byte) (root *node, hit bool, err error) {
+	var p parser
+	return p.parse(b, envelope, hint)
+}
+
+// parse is parseJSON with p's stack, which keeps its capacity from earlier
+// calls; the returned tree does not refer to it.
+func (p *parser) parse(b []byte, envelope bool, hint []byte) (root *node, hit bool, err error) {
 	if !utf8.Valid(b) {
 		return nil, false, errors.New("Invalid UTF-8 input")
 	}
-	p := parser{b: b, envelope: envelope, hint: hint}
+	p.reset(b, envelope, hint)
 	p.skipSpace()
 	if p.i == len(b) {
 		return &node{kind: kindMissing}, false, nil
@@ -83,6 +90,19 @@ func parseJSON(b []byte, envelope bool, hint []byte) (root *node, hit bool, err 
 	return n, p.hit, nil
 }
 
+func (p *parser) reset(b []byte, envelope bool, hint []byte) {
+	p.b, p.i, p.envelope, p.hint, p.hit = b, 0, envelope, hint, false
+	p.stack = p.stack[:0]
+}
+
+// release drops every reference to the last input, so that a pooled parser
+// keeps no message alive.
+func (p *parser) release() {
+	clear(p.stack[:cap(p.stack)])
+	p.stack = p.stack[:0]
+	p.b, p.hint = nil, nil
+}
+
 type parser struct {
 	b        []byte
 	i        int
@@ -92,6 +112,7 @@ type parser struct {
 	// stack collects the members of the containers being parsed, so each
 	// container gets one exactly sized kids slice.
 	stack []node
+	esc   []byte // tempStr's buffer
 }
 
 func (p *parser) skipSpace() {
@@ -260,6 +281,14 @@ func (p *parser) array(n *node, depth int) error {
 // number scans -?digits(.digits)?([eE][+-]?digits)?; leading zeros are
 // allowed, as Kafka enables that Jackson feature.
 func (p *parser) number(n *node) error {
+	isInt, err := p.scanNumber()
+	n.kind, n.isInt = kindNumber, isInt
+	return err
+}
+
+// scanNumber moves past the number at p.i and reports whether it has
+// neither fraction nor exponent.
+func (p *parser) scanNumber() (isInt bool, err error) {
 	if p.b[p.i] == '-' {
 		p.i++
 	}
@@ -271,32 +300,38 @@ func (p *parser) number(n *node) error {
 		return p.i - s
 	}
 	if digits() == 0 {
-		return p.errorf("invalid number")
+		return false, p.errorf("invalid number")
 	}
-	n.kind, n.isInt = kindNumber, true
+	isInt = true
 	if p.i < len(p.b) && p.b[p.i] == '.' {
 		p.i++
-		n.isInt = false
+		isInt = false
 		if digits() == 0 {
-			return p.errorf("invalid number: no digit after '.'")
+			return false, p.errorf("invalid number: no digit after '.'")
 		}
 	}
 	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
 		p.i++
-		n.isInt = false
+		isInt = false
 		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
 			p.i++
 		}
 		if digits() == 0 {
-			return p.errorf("invalid number: no digit in exponent")
+			return false, p.errorf("invalid number: no digit in exponent")
 		}
 	}
-	return nil
+	return isInt, nil
 }
 
 // str reads a string literal at p.i, which is '"'. Without escapes the
 // result aliases the input.
-func (p *parser) str() ([]byte, error) {
+func (p *parser) str() ([]byte, error) { return p.strInto(false) }
+
+// tempStr is str for a caller done with the bytes before the next string:
+// an escaped string is decoded into a buffer reused from call to call.
+func (p *parser) tempStr() ([]byte, error) { return p.strInto(true) }
+
+func (p *parser) strInto(reuse bool) ([]byte, error) {
 	p.i++
 	start := p.i
 	for p.i < len(p.b) {
@@ -307,7 +342,14 @@ func (p *parser) str() ([]byte, error) {
 			p.i++
 			return s, nil
 		case c == '\\':
-			return p.strEscaped(start)
+			if !reuse {
+				return p.strEscaped(start, nil)
+			}
+			out, err := p.strEscaped(start, p.esc[:0])
+			if err == nil {
+				p.esc = out[:0]
+			}
+			return out, err
 		case c < 0x20:
 			return nil, p.errorf("illegal unquoted character in string")
 		}
@@ -316,8 +358,8 @@ func (p *parser) str() ([]byte, error) {
 	return nil, p.errorf("unexpected end of input in string")
 }
 
-func (p *parser) strEscaped(start int) ([]byte, error) {
-	out := append([]byte(nil), p.b[start:p.i]...)
+func (p *parser) strEscaped(start int, out []byte) ([]byte, error) {
+	out = append(out, p.b[start:p.i]...)
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		switch {

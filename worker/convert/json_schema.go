@@ -200,6 +200,17 @@ func (l *lru[K, V]) get(k K) (V, bool) {
 	return zero, false
 }
 
+// peek is get without making k the most recently used.
+func (l *lru[K, V]) peek(k K) (V, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e, ok := l.items[k]; ok {
+		return e.Value.(*lruEntry[K, V]).val, true
+	}
+	var zero V
+	return zero, false
+}
+
 func (l *lru[K, V]) put(k K, v V) {
 	if l.max < 1 {
 		return

@@ -21,6 +21,21 @@ func (c *JSON) ToConnect(_ string, b []byte) (*data.Schema, any, error) {
 	if b == nil {
 		return nil, nil, nil
 	}
+	d := c.getDecoder()
+	defer c.putDecoder(d)
+	if c.schemasEnabled {
+		if s, v, ok := d.envelope(c, b); ok {
+			return s, v, nil
+		}
+	} else if v, ok := d.schemaless(b); ok {
+		return nil, v, nil
+	}
+	return c.toConnectTree(&d.parser, b)
+}
+
+// toConnectTree is ToConnect through a node tree: every input the fast
+// path leaves, with Kafka's error messages.
+func (c *JSON) toConnectTree(p *parser, b []byte) (*data.Schema, any, error) {
 	var hint *parsedSchema
 	if c.schemasEnabled {
 		hint = c.lastSchema.Load()
@@ -29,7 +44,7 @@ func (c *JSON) ToConnect(_ string, b []byte) (*data.Schema, any, error) {
 	if hint != nil {
 		hintRaw = hint.raw
 	}
-	root, hit, err := parseJSON(b, c.schemasEnabled, hintRaw)
+	root, hit, err := p.parse(b, c.schemasEnabled, hintRaw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("Converting byte[] to Kafka Connect data failed due to serialization error: %w", err)
 	}
