@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 
-	"github.com/jackc/pglogrepl"
 	"github.com/wharf-project/wharf/connector"
 	"github.com/wharf-project/wharf/connector/data"
 )
@@ -11,29 +10,13 @@ import (
 // Row changes from pgoutput Insert/Update/Delete/Truncate messages become
 // Debezium change events here.
 
-func tupleGetter(td *pglogrepl.TupleData) tupleFunc {
-	return func(i int) (byte, []byte) {
-		if td == nil || i >= len(td.Columns) {
-			return kindAbsent, nil
-		}
-		c := td.Columns[i]
-		return c.DataType, c.Data
-	}
-}
-
-func tupleLen(td *pglogrepl.TupleData) int {
-	if td == nil {
-		return 0
-	}
-	return len(td.Columns)
-}
-
 // skip reports whether an event at lsn was emitted before a restart.
 func (z *streamer) skip(lsn int64) bool {
 	return z.st.skipXid != nil && z.st.xid != nil && *z.st.xid == *z.st.skipXid && lsn < z.st.skipLsn
 }
 
-func (z *streamer) change(ctx context.Context, rel uint32, op byte, lsn int64, oldKind uint8, oldT, newT *pglogrepl.TupleData) error {
+func (z *streamer) change(ctx context.Context, op byte, lsn int64, rc rowChange) error {
+	rel, oldKind, oldT, newT := rc.rel, rc.oldKind, rc.old, rc.new
 	t, ok := z.s.tables[rel]
 	z.st.lsnProc = lsn // Debezium: the last completely processed event
 	if !ok || t == nil || z.skip(lsn) {
@@ -45,14 +28,22 @@ func (z *streamer) change(ctx context.Context, rel uint32, op byte, lsn int64, o
 	var before, after []any
 	var err error
 	if oldT != nil {
-		if before, _, err = t.decodeTuple(tupleLen(oldT), tupleGetter(oldT)); err != nil {
+		if before, _, err = t.decodeTuple(z.beforeVals, oldT); err != nil {
 			return err
 		}
 	}
 	if newT != nil {
-		if after, err = t.afterImage(newT, oldKind, before); err != nil {
+		if after, err = t.afterImage(z.afterVals, newT, oldKind, before); err != nil {
 			return err
 		}
+	}
+	// The decoded values only pass into the structs built below, so their
+	// slices serve the next row.
+	if before != nil {
+		z.beforeVals = before
+	}
+	if after != nil {
+		z.afterVals = after
 	}
 	msgType := "UPDATE"
 	switch op {
@@ -62,6 +53,7 @@ func (z *streamer) change(ctx context.Context, rel uint32, op byte, lsn int64, o
 		msgType = "DELETE"
 	}
 	si := &srcInfo{tsUs: z.st.commitUs, lastCommit: z.st.lastCommit, lsn: lsn, txID: z.st.xid}
+	si.tx = z.box.boxesFor(si)
 	off := z.offset(lsn, msgType)
 	switch op {
 	case 'c':
@@ -93,8 +85,8 @@ func (z *streamer) change(ctx context.Context, rel uint32, op byte, lsn int64, o
 
 // afterImage decodes the new tuple; an unchanged TOAST value is taken from
 // a full old tuple (REPLICA IDENTITY FULL) or becomes the placeholder.
-func (t *table) afterImage(newT *pglogrepl.TupleData, oldKind uint8, before []any) ([]any, error) {
-	after, unavailable, err := t.decodeTuple(tupleLen(newT), tupleGetter(newT))
+func (t *table) afterImage(dst []any, newT *rawTuple, oldKind uint8, before []any) ([]any, error) {
+	after, unavailable, err := t.decodeTuple(dst, newT)
 	if err != nil {
 		return nil, err
 	}
@@ -161,6 +153,7 @@ func (z *streamer) truncate(rel uint32, lsn int64) error {
 		return nil
 	}
 	si := &srcInfo{tsUs: z.st.commitUs, lastCommit: z.st.lastCommit, lsn: lsn, txID: z.st.xid}
+	si.tx = z.box.boxesFor(si)
 	rec, err := z.record(t, "t", nil, nil, nil, si, z.offset(lsn, "TRUNCATE"), nil)
 	if err != nil {
 		return err

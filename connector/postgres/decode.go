@@ -245,26 +245,63 @@ func parseTimestamp(s string) (int64, error) {
 }
 
 // formatZoned renders UTC microseconds as Debezium's ZonedTimestamp: ISO
-// 8601 with exactly p fraction digits and a Z.
+// 8601 with exactly p fraction digits and a Z. It runs once per timestamptz
+// value, so it appends digits itself rather than going through fmt.
 func formatZoned(us int64, p int) string {
+	var buf [48]byte
+	return string(appendZoned(buf[:0], us, p))
+}
+
+func appendZoned(b []byte, us int64, p int) []byte {
 	t := time.UnixMicro(us).UTC()
-	var b strings.Builder
-	y := t.Year()
+	y, mo, d := t.Date()
+	h, mi, sec := t.Clock()
 	switch {
 	case y > 9999:
-		b.WriteString("+" + strconv.Itoa(y))
+		b = append(b, '+')
+		b = strconv.AppendInt(b, int64(y), 10)
 	case y < 0:
-		fmt.Fprintf(&b, "-%04d", -y)
+		b = append(b, '-')
+		b = appendPadded(b, -y, 4)
 	default:
-		fmt.Fprintf(&b, "%04d", y)
+		b = appendPadded(b, y, 4)
 	}
-	fmt.Fprintf(&b, "-%02d-%02dT%02d:%02d:%02d", int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second())
+	b = append(b, '-')
+	b = appendPadded(b, int(mo), 2)
+	b = append(b, '-')
+	b = appendPadded(b, d, 2)
+	b = append(b, 'T')
+	b = appendPadded(b, h, 2)
+	b = append(b, ':')
+	b = appendPadded(b, mi, 2)
+	b = append(b, ':')
+	b = appendPadded(b, sec, 2)
 	if p > 0 {
-		frac := fmt.Sprintf("%06d", t.Nanosecond()/1000)
-		b.WriteString("." + frac[:p])
+		b = append(b, '.')
+		frac := t.Nanosecond() / 1000
+		for div := 100000; p > 0; p, div = p-1, div/10 {
+			b = append(b, byte('0'+frac/div%10))
+		}
 	}
-	b.WriteByte('Z')
-	return b.String()
+	return append(b, 'Z')
+}
+
+// appendPadded appends the non-negative v with at least width digits, as
+// fmt's %0*d does.
+func appendPadded(b []byte, v, width int) []byte {
+	var tmp [20]byte
+	i := len(tmp)
+	for v >= 10 {
+		i--
+		tmp[i] = byte('0' + v%10)
+		v /= 10
+	}
+	i--
+	tmp[i] = byte('0' + v)
+	for n := len(tmp) - i; n < width; n++ {
+		b = append(b, '0')
+	}
+	return append(b, tmp[i:]...)
 }
 
 // decodeTimetz converts "HH:MM:SS[.f]+TZ" to UTC in ISO_OFFSET_TIME form

@@ -1,16 +1,20 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wharf-project/wharf/connector"
 	"github.com/wharf-project/wharf/connector/connectortest"
+	"github.com/wharf-project/wharf/connector/data"
 )
 
 func TestParseTemporal(t *testing.T) {
@@ -263,6 +267,70 @@ func TestSplitRange(t *testing.T) {
 		}
 		if len(chunks) > 1 && (!strings.HasPrefix(chunks[0].where, ` WHERE "id" < `) || !strings.Contains(chunks[len(chunks)-1].where, ">=")) {
 			t.Errorf("%v: ranges not open at the ends: %q … %q", c, chunks[0].where, chunks[len(chunks)-1].where)
+		}
+	}
+}
+
+// formatZonedFmt is the fmt-based rendering formatZoned replaced; the two
+// must agree byte for byte.
+func formatZonedFmt(us int64, p int) string {
+	t := time.UnixMicro(us).UTC()
+	var b strings.Builder
+	y := t.Year()
+	switch {
+	case y > 9999:
+		b.WriteString("+" + strconv.Itoa(y))
+	case y < 0:
+		fmt.Fprintf(&b, "-%04d", -y)
+	default:
+		fmt.Fprintf(&b, "%04d", y)
+	}
+	fmt.Fprintf(&b, "-%02d-%02dT%02d:%02d:%02d", int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second())
+	if p > 0 {
+		frac := fmt.Sprintf("%06d", t.Nanosecond()/1000)
+		b.WriteString("." + frac[:p])
+	}
+	b.WriteByte('Z')
+	return b.String()
+}
+
+func TestFormatZonedMatchesFmt(t *testing.T) {
+	uss := []int64{0, 1, -1, 999999, -999999, 1478260290123456, 1585741862000000, 253402300799999999,
+		253402300800000000, -62135596800000000, -62135596800000001, -62198755200000000, -100000000000000000,
+		infinityMicros, negInfinityMicros}
+	for x := int64(-7e17); x < 7e17; x += 12345678901234567 {
+		uss = append(uss, x)
+	}
+	for _, us := range uss {
+		for p := 0; p <= 6; p++ {
+			if got, want := formatZoned(us, p), formatZonedFmt(us, p); got != want {
+				t.Errorf("formatZoned(%d,%d) = %s, want %s", us, p, got, want)
+			}
+		}
+	}
+}
+
+func TestSmallDecimalMatchesGeneral(t *testing.T) {
+	ins := []string{"0", "-0", "0.00", "-0.00", "1", "-1", "1.5", "-1.5", "123.45", "-123.456", "1.", ".5", "+7.25",
+		"999999999999999999", "9999999999999999.99", "99999999999999999.9", "1234567890123456789", "0.000000000000000001",
+		"12345678901.23", "-99999999.995", "5e3", "abc", "", ".", "-", "1.2.3", "1-2"}
+	for _, s := range ins {
+		for scale := int32(0); scale <= 20; scale++ {
+			d, err := data.ParseDecimal(s)
+			fast, ok := parseSmallDecimal(s, scale)
+			if err != nil {
+				if ok {
+					t.Errorf("parseSmallDecimal(%q) accepted what ParseDecimal refuses", s)
+				}
+				continue
+			}
+			want := rescale(d, scale)
+			if !ok {
+				continue
+			}
+			if fast.Scale != want.Scale || fast.Unscaled.Cmp(want.Unscaled) != 0 || !bytes.Equal(fast.Bytes(), want.Bytes()) {
+				t.Errorf("parseSmallDecimal(%q, %d) = %v, want %v", s, scale, fast, want)
+			}
 		}
 	}
 }

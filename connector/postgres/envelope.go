@@ -20,22 +20,24 @@ const (
 	kindAbsent = 0 // column not in the tuple (key-only image)
 )
 
-// tupleFunc returns column i of a tuple.
-type tupleFunc func(i int) (kind byte, text []byte)
-
-// decodeTuple decodes every supported column of a tuple. unavailable[i] is
-// set for unchanged TOAST columns.
-func (t *table) decodeTuple(n int, get tupleFunc) (vals []any, unavailable []bool, err error) {
-	vals = make([]any, len(t.cols))
+// decodeTuple decodes every supported column of a tuple into dst (reused
+// when it is large enough). unavailable[i] is set for unchanged TOAST columns.
+func (t *table) decodeTuple(dst []any, tp *rawTuple) (vals []any, unavailable []bool, err error) {
+	if cap(dst) >= len(t.cols) {
+		vals = dst[:len(t.cols)]
+		clear(vals)
+	} else {
+		vals = make([]any, len(t.cols))
+	}
+	n := tp.len()
 	for i := 0; i < n && i < len(t.cols); i++ {
 		c := &t.cols[i]
 		if c.ct == nil {
 			continue
 		}
-		kind, text := get(i)
-		switch kind {
+		switch tp.kinds[i] {
 		case kindText:
-			if vals[i], err = c.ct.decode(string(text)); err != nil {
+			if vals[i], err = c.ct.decode(tp.texts[i]); err != nil {
 				return nil, nil, fmt.Errorf("postgres: %s.%s column %s: %w", t.schema, t.name, c.name, err)
 			}
 		case kindToast:
@@ -109,28 +111,86 @@ type srcInfo struct {
 	lastCommit *int64
 	lsn        int64
 	txID       *int64
+	tx         *txBoxes // boxed per-transaction values; nil: box per event
+}
+
+// txBoxes holds the source fields that are the same for every event of a
+// transaction, boxed once: boxing an int64 allocates.
+type txBoxes struct {
+	tsUs, txID          int64
+	hasTx               bool
+	tsMsV, tsUsV, tsNsV any
+	txIDV               any
+}
+
+// boxesFor returns b updated for si's transaction.
+func (b *txBoxes) boxesFor(si *srcInfo) *txBoxes {
+	if b.tsUsV == nil || b.tsUs != si.tsUs {
+		b.tsUs = si.tsUs
+		b.tsMsV, b.tsUsV, b.tsNsV = floorDiv(si.tsUs, 1000), si.tsUs, si.tsUs*1000
+	}
+	if si.txID != nil && (!b.hasTx || b.txID != *si.txID) {
+		b.txID, b.hasTx, b.txIDV = *si.txID, true, *si.txID
+	}
+	return b
 }
 
 func (s *session) sourceStruct(t *table, si *srcInfo) *data.Struct {
 	st := data.NewStruct(s.srcSchema)
 	st.Set(srcVersion, Version)
 	st.Set(srcConnector, "postgresql")
-	st.Set(srcName, s.cfg.Prefix)
-	st.Set(srcTsMs, floorDiv(si.tsUs, 1000))
+	st.Set(srcName, boxed(s.prefixV, s.cfg.Prefix))
+	if b := si.tx; b != nil {
+		st.Set(srcTsMs, b.tsMsV)
+		st.Set(srcTsUs, b.tsUsV)
+		st.Set(srcTsNs, b.tsNsV)
+	} else {
+		st.Set(srcTsMs, floorDiv(si.tsUs, 1000))
+		st.Set(srcTsUs, si.tsUs)
+		st.Set(srcTsNs, si.tsUs*1000)
+	}
 	if si.snapshot != "" {
 		st.Set(srcSnapshot, si.snapshot)
 	}
-	st.Set(srcDB, s.cfg.DBName)
+	st.Set(srcDB, boxed(s.dbV, s.cfg.DBName))
 	st.Set(srcSequence, sequence(si.lastCommit, si.lsn))
-	st.Set(srcTsUs, si.tsUs)
-	st.Set(srcTsNs, si.tsUs*1000)
-	st.Set(srcSchema, t.schema)
-	st.Set(srcTable, t.name)
+	st.Set(srcSchema, boxed(t.schemaV, t.schema))
+	st.Set(srcTable, boxed(t.nameV, t.name))
 	if si.txID != nil {
-		st.Set(srcTxID, *si.txID)
+		if b := si.tx; b != nil {
+			st.Set(srcTxID, b.txIDV)
+		} else {
+			st.Set(srcTxID, *si.txID)
+		}
 	}
 	st.Set(srcLsn, si.lsn)
 	return st
+}
+
+// boxed is v, the pre-boxed form of s, or s when there is none.
+func boxed(v any, s string) any {
+	if v != nil {
+		return v
+	}
+	return s
+}
+
+// boxedOp returns the op code as a constant interface value, which costs
+// no allocation, for the codes change events use.
+func boxedOp(op string) any {
+	switch op {
+	case "c":
+		return "c"
+	case "u":
+		return "u"
+	case "d":
+		return "d"
+	case "r":
+		return "r"
+	case "t":
+		return "t"
+	}
+	return op
 }
 
 // sequence is source.sequence: the JSON array ["<lastCommit>","<lsn>"].
@@ -164,7 +224,7 @@ func (s *session) changeRecord(t *table, op string, key, before, after *data.Str
 	if block != nil {
 		env.Set(envTransaction, block)
 	}
-	env.Set(envOp, op)
+	env.Set(envOp, boxedOp(op))
 	now := s.now()
 	env.Set(envTsMs, now.UnixMilli())
 	env.Set(envTsUs, now.UnixMicro())

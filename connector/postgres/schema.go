@@ -23,6 +23,9 @@ type table struct {
 	cols                 []column
 	keySchema, valSchema *data.Schema
 	envSchema            *data.Schema
+	// schema and name boxed once: every change event's source block
+	// carries them, and boxing a string allocates.
+	schemaV, nameV any
 }
 
 // buildTable derives a table from catalog metadata and the tuple columns
@@ -30,7 +33,8 @@ type table struct {
 func (s *session) buildTable(m *tableMeta, tuple []catColumn) *table {
 	c := s.cfg
 	t := &table{oid: m.oid, schema: m.schema, name: m.name, replIdent: m.replIdent,
-		topic: topicName(c.Prefix + "." + m.schema + "." + m.name), collection: m.schema + "." + m.name}
+		topic: topicName(c.Prefix + "." + m.schema + "." + m.name), collection: m.schema + "." + m.name,
+		schemaV: m.schema, nameV: m.name}
 	keyNames := m.pk
 	if kc, ok := c.keyColumnsFor(m.schema, m.name); ok {
 		keyNames = kc

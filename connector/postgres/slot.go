@@ -40,11 +40,14 @@ type session struct {
 	ctxHeaders  connector.Headers // shared by all change records; nil when off
 	msg         *messageSchemas
 	serverNum   int // server_version_num
+	// prefixV and dbV are cfg.Prefix and cfg.DBName boxed once (sourceStruct).
+	prefixV, dbV any
 }
 
 func newSession(cfg *Config, log *slog.Logger, p *connector.SourcePartition, ctxHeaders connector.Headers) *session {
 	s := &session{cfg: cfg, log: log, partition: p, srcSchema: sourceSchema(cfg.Compat),
-		blockSchema: blockSchema(), tables: map[uint32]*table{}, ctxHeaders: ctxHeaders}
+		blockSchema: blockSchema(), tables: map[uint32]*table{}, ctxHeaders: ctxHeaders,
+		prefixV: cfg.Prefix, dbV: cfg.DBName}
 	s.msg = newMessageSchemas(cfg, s.srcSchema, s.blockSchema)
 	return s
 }

@@ -170,14 +170,12 @@ func (s *session) snapshotTable(ctx context.Context, conn *pgx.Conn, ch chunk, r
 	n := 0
 	for mrr.NextResult() {
 		rr := mrr.ResultReader()
+		var tp rawTuple
+		sr := snapshotRow{pos: pos}
 		for rr.NextRow() {
-			raw := rr.Values()
-			vals, _, err := t.decodeTuple(len(t.cols), func(i int) (byte, []byte) {
-				if j := pos[i]; j >= 0 && raw[j] != nil {
-					return kindText, raw[j]
-				}
-				return kindNull, nil
-			})
+			sr.fill(&tp, rr.Values())
+			// The row is held back one row (markerEmitter), so vals are new.
+			vals, _, err := t.decodeTuple(nil, &tp)
 			if err == nil {
 				err = row(t, vals, n == 0)
 			}
@@ -206,4 +204,34 @@ func (s *session) snapshotOffset(si *srcInfo, last bool) *Offset {
 		o.SnapshotCompleted = boolp(last)
 	}
 	return o
+}
+
+// snapshotRow turns result rows into rawTuples for decodeTuple: column i of
+// the table is raw[pos[i]] (pos[i] < 0: not selected). A row's texts share
+// one string, so a row costs one copy; buf and ends are scratch.
+type snapshotRow struct {
+	pos  []int
+	buf  []byte
+	ends []int
+}
+
+func (r *snapshotRow) fill(tp *rawTuple, raw [][]byte) {
+	r.buf, r.ends = r.buf[:0], r.ends[:0]
+	tp.kinds = tp.kinds[:0]
+	for _, j := range r.pos {
+		kind := byte(kindNull)
+		if j >= 0 && raw[j] != nil {
+			kind = kindText
+			r.buf = append(r.buf, raw[j]...)
+		}
+		tp.kinds = append(tp.kinds, kind)
+		r.ends = append(r.ends, len(r.buf))
+	}
+	row := string(r.buf)
+	tp.texts = tp.texts[:0]
+	start := 0
+	for _, end := range r.ends {
+		tp.texts = append(tp.texts, row[start:end])
+		start = end
+	}
 }

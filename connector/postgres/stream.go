@@ -40,6 +40,11 @@ type streamer struct {
 	done      <-chan struct{}
 	confirmed *atomic.Uint64 // LSN allowed to be confirmed (set by CommitOffsets)
 	confirmCh chan struct{}
+
+	// Scratch reused from row to row (see parseRowChange, change).
+	oldTuple, newTuple    rawTuple
+	beforeVals, afterVals []any
+	box                   txBoxes
 }
 
 // emit hands a record to Poll. While the queue is full it keeps sending
@@ -100,10 +105,17 @@ func (z *streamer) run(ctx context.Context) error {
 	interval := z.s.cfg.StatusInterval
 	nextStatus := time.Now().Add(interval)
 	z.st.lastHB = time.Now()
-	// One receive deadline serves many messages, so the hot path does not
-	// allocate a context per message.
-	var rd recvDeadline
-	defer rd.stop()
+	// Receives wait under a read deadline on the connection, not a context:
+	// pgconn watches every cancellable context it is given, which costs an
+	// AfterFunc registration per message. Cancellation of ctx ends a wait at
+	// once through the same deadline.
+	conn := z.s.repl.Conn()
+	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
+	defer func() {
+		stop()
+		conn.SetReadDeadline(time.Time{})
+	}()
+	var deadline time.Time
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -123,13 +135,19 @@ func (z *streamer) run(ctx context.Context) error {
 			}
 			nextStatus = time.Now().Add(interval)
 		}
-		if rd.ctx == nil || !time.Now().Before(rd.at) {
-			rd.reset(ctx, z.receiveDeadline(nextStatus))
+		if deadline.IsZero() || !time.Now().Before(deadline) {
+			deadline = z.receiveDeadline(nextStatus)
+			if err := conn.SetReadDeadline(deadline); err != nil {
+				return fmt.Errorf("postgres: receive: %w", err)
+			}
 		}
-		msg, err := z.s.repl.ReceiveMessage(rd.ctx)
+		msg, err := z.s.repl.ReceiveMessage(context.Background())
 		if err != nil {
-			if pgconn.Timeout(err) && ctx.Err() == nil {
-				rd.stop()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if pgconn.Timeout(err) {
+				deadline = time.Time{}
 				if err := z.maybeHeartbeat(ctx); err != nil {
 					return err
 				}
@@ -146,26 +164,6 @@ func (z *streamer) run(ctx context.Context) error {
 			return pgconn.ErrorResponseToPgError(m)
 		}
 	}
-}
-
-// recvDeadline is a context with a deadline reused across receives.
-type recvDeadline struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	at     time.Time
-}
-
-func (d *recvDeadline) reset(parent context.Context, at time.Time) {
-	d.stop()
-	d.ctx, d.cancel = context.WithDeadline(parent, at)
-	d.at = at
-}
-
-func (d *recvDeadline) stop() {
-	if d.cancel != nil {
-		d.cancel()
-	}
-	d.ctx, d.cancel = nil, nil
 }
 
 // receiveDeadline is when a wait for the next message must end: the next
@@ -279,6 +277,24 @@ func (z *streamer) maybeHeartbeat(ctx context.Context) error {
 }
 
 func (z *streamer) handleMessage(ctx context.Context, lsn pglogrepl.LSN, raw []byte) error {
+	if len(raw) > 0 {
+		var op byte
+		switch raw[0] {
+		case 'I':
+			op = 'c'
+		case 'U':
+			op = 'u'
+		case 'D':
+			op = 'd'
+		}
+		if op != 0 {
+			rc, err := z.parseRowChange(raw)
+			if err != nil {
+				return err
+			}
+			return z.change(ctx, op, int64(lsn), rc)
+		}
+	}
 	msg, err := pglogrepl.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("postgres: parse pgoutput message: %w", err)
@@ -292,12 +308,6 @@ func (z *streamer) handleMessage(ctx context.Context, lsn pglogrepl.LSN, raw []b
 		return z.message(ctx, m, int64(lsn))
 	case *pglogrepl.CommitMessage:
 		return z.commit(ctx, int64(m.TransactionEndLSN))
-	case *pglogrepl.InsertMessage:
-		return z.change(ctx, m.RelationID, 'c', int64(lsn), 0, nil, m.Tuple)
-	case *pglogrepl.UpdateMessage:
-		return z.change(ctx, m.RelationID, 'u', int64(lsn), m.OldTupleType, m.OldTuple, m.NewTuple)
-	case *pglogrepl.DeleteMessage:
-		return z.change(ctx, m.RelationID, 'd', int64(lsn), m.OldTupleType, m.OldTuple, nil)
 	case *pglogrepl.TruncateMessage:
 		for _, rel := range m.RelationIDs {
 			if err := z.truncate(rel, int64(lsn)); err != nil {

@@ -81,7 +81,10 @@ func (t *Task) Poll(ctx context.Context) ([]connector.SourceRecord, error) {
 	var batch []connector.SourceRecord
 	select {
 	case r := <-t.run.out:
-		batch = append(batch, r)
+		// Sized once from what is queued: records are large, and the
+		// runner keeps the batch until every record in it is delivered.
+		batch = make([]connector.SourceRecord, 1, max(1, min(len(t.run.out)+1, t.cfg.MaxBatch)))
+		batch[0] = r
 	case <-t.run.done:
 		return t.drainOrFail()
 	case <-timer.C:

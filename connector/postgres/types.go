@@ -299,11 +299,70 @@ func decodeDecimal(s string, scale int32) (any, error) {
 	if s == "NaN" || s == "Infinity" || s == "-Infinity" {
 		return nil, nil
 	}
+	if d, ok := parseSmallDecimal(s, scale); ok {
+		return d, nil
+	}
 	d, err := data.ParseDecimal(s)
 	if err != nil {
 		return nil, err
 	}
 	return rescale(d, scale), nil
+}
+
+// parseSmallDecimal is decodeDecimal's fast path for the plain
+// "[-]digits[.digits]" text PostgreSQL prints, when the value rescaled to
+// scale fits in 18 digits: it parses into an int64 instead of through
+// big.Int.SetString. ok is false for anything else, which then takes the
+// general path; both give the same Decimal (rescale truncates toward zero,
+// as int64 division does).
+func parseSmallDecimal(s string, scale int32) (data.Decimal, bool) {
+	i, neg := 0, false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg, i = s[0] == '-', 1
+	}
+	var n int64
+	digits, frac, dot := 0, 0, false
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if digits++; digits > 18 {
+				return data.Decimal{}, false
+			}
+			n = n*10 + int64(c-'0')
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return data.Decimal{}, false
+		}
+	}
+	if digits == 0 || scale < 0 {
+		return data.Decimal{}, false
+	}
+	switch sc := int(scale); {
+	case sc > frac:
+		if digits+sc-frac > 18 {
+			return data.Decimal{}, false
+		}
+		n *= pow10(sc - frac)
+	case sc < frac:
+		n /= pow10(frac - sc)
+	}
+	if neg {
+		n = -n
+	}
+	return data.Decimal{Unscaled: big.NewInt(n), Scale: scale}, true
+}
+
+// pow10 is 10^e for 0 ≤ e ≤ 18.
+func pow10(e int) int64 {
+	p := int64(1)
+	for ; e > 0; e-- {
+		p *= 10
+	}
+	return p
 }
 
 func rescale(d data.Decimal, scale int32) data.Decimal {

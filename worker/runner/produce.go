@@ -12,14 +12,6 @@ import (
 	"github.com/wharf-project/wharf/worker/tolerance"
 )
 
-// arenaSize is the buffer converters append serialized keys, values and
-// headers into; records in flight keep slices of it, so a fresh one is taken
-// when little room is left rather than reusing memory the producer still reads.
-const (
-	arenaSize    = 64 << 10
-	arenaMinFree = 4 << 10
-)
-
 // rawBytes is a sarama.Encoder over bytes that lives inside pending, so
 // setting a message key or value costs no allocation.
 type rawBytes struct{ b []byte }
@@ -75,8 +67,11 @@ func (s *Source) send(ctx context.Context, producer sarama.AsyncProducer, recs [
 				continue
 			}
 		}
+		s.filling = &o.pending
 		ok, err := s.convert(ctx, o, &r)
+		s.filling = nil
 		if err != nil {
+			s.releaseArenas(&o.pending)
 			return err
 		}
 		if !ok {
@@ -84,6 +79,7 @@ func (s *Source) send(ctx context.Context, producer sarama.AsyncProducer, recs [
 			continue
 		}
 		if err := s.trackTopic(ctx, r.Topic); err != nil {
+			s.releaseArenas(&o.pending)
 			return err
 		}
 		s.track.submit(&o.pending)
@@ -93,6 +89,7 @@ func (s *Source) send(ctx context.Context, producer sarama.AsyncProducer, recs [
 			// Shutting down with the producer full: the rest of the batch is
 			// not sent and its offsets stay uncommitted.
 			s.track.unsubmit(&o.pending)
+			s.releaseArenas(&o.pending)
 			return nil
 		}
 	}
@@ -116,6 +113,7 @@ func (s *Source) retryTransform(ctx context.Context, rec *connector.SourceRecord
 func (s *Source) dropped(p *pending) {
 	s.track.submit(p)
 	s.track.ack(p)
+	s.releaseArenas(p)
 	if s.acker != nil {
 		s.acker.AckRecord(p.rec, -1, -1)
 	}
@@ -160,20 +158,6 @@ func (s *Source) convert(ctx context.Context, o *outgoing, r *connector.Record) 
 		}
 	}
 	return true, nil
-}
-
-func (s *Source) room() []byte {
-	if cap(s.free)-len(s.free) < arenaMinFree {
-		s.free = make([]byte, 0, arenaSize)
-	}
-	return s.free[len(s.free):]
-}
-
-// take records that out (returned by an append into room()) is used.
-func (s *Source) take(out []byte) []byte {
-	n := len(out)
-	s.free = out[n:]
-	return out[:n:n]
 }
 
 func (s *Source) appendBytes(b string) []byte {
@@ -259,6 +243,7 @@ func (s *Source) ackLoop(ctx context.Context, producer sarama.AsyncProducer) {
 				continue
 			}
 			p := m.Metadata.(*pending)
+			s.releaseArenas(p)
 			s.track.ack(p)
 			s.cfg.Metrics.Written(1)
 			if s.acker != nil {
@@ -278,6 +263,7 @@ func (s *Source) ackLoop(ctx context.Context, producer sarama.AsyncProducer) {
 // refused is reported and skipped; otherwise the task fails.
 func (s *Source) produceFailed(ctx context.Context, p *pending, err error) {
 	err = fmt.Errorf("runner: produce to %s: %w", p.msg.Topic, err)
+	s.releaseArenas(p)
 	if s.op.Report(context.WithoutCancel(ctx), tolerance.Failure{Stage: tolerance.KafkaProduce,
 		Class: "sarama.AsyncProducer", Err: err, Source: p.rec}) == nil {
 		s.track.ack(p)

@@ -64,7 +64,11 @@ type Source struct {
 	// Runner goroutine only.
 	topics    map[string]struct{}
 	lastTopic string
-	free      []byte // spare capacity that converters append into
+	free      []byte // spare capacity of arena that converters append into
+	arena     *arena
+	largest   int      // largest append that did not fit an arena's rest
+	filling   *pending // the record being converted (arena references)
+	arenas    arenaPool
 
 	mu       sync.Mutex
 	paused   bool

@@ -17,6 +17,7 @@ type pending struct {
 	queue     *partitionQueue         // nil: the record has no source partition
 	partition int32                   // requested Kafka partition or NoPartition
 	acked     bool
+	arenas    arenaRefs // where the message's bytes live
 }
 
 // partitionQueue holds one source partition's records in submission order.
