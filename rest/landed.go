@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -58,6 +59,9 @@ type landedObject struct {
 	Key          string `json:"key"`
 	Size         int64  `json:"size"`
 	LastModified int64  `json:"last_modified"`
+	// Records is the object's record count, null when unknown
+	// (landed_count.go).
+	Records *int64 `json:"records"`
 }
 
 type landedAnswer struct {
@@ -193,29 +197,39 @@ func (s *Server) landedObjects(w http.ResponseWriter, r *http.Request) {
 	if len(out.Objects) > limit {
 		out.Objects, out.Truncated = out.Objects[:limit], true
 	}
+	fillRecords(ctx, t, out.Objects)
 	writeJSON(w, http.StatusOK, out)
 }
 
 type previewAnswer struct {
-	Key       string   `json:"key"`
-	Format    string   `json:"format"` // json, text, parquet, avro, binary
-	Size      int64    `json:"size"`
-	Lines     []string `json:"lines"`
-	Truncated bool     `json:"truncated"`
-	Message   string   `json:"message,omitempty"`
+	Key    string `json:"key"`
+	Format string `json:"format"` // json, text, parquet, avro, binary
+	Size   int64  `json:"size"`
+	// Records is the object's record count when known (sink metadata or
+	// the Parquet footer).
+	Records *int64 `json:"records"`
+	// Lines are the first lines of a JSON or text object.
+	Lines []string `json:"lines"`
+	// Rows are the first rows of a Parquet or Avro object as JSON objects
+	// (null for other formats), and Schema its schema (Parquet: parquet-mr
+	// notation; Avro: the writer schema's JSON).
+	Rows      []json.RawMessage `json:"rows"`
+	Schema    string            `json:"schema,omitempty"`
+	Truncated bool              `json:"truncated"`
+	Message   string            `json:"message,omitempty"`
 }
 
-// landedPreview returns the first lines of a JSON (or gzip JSON) object.
+// landedPreview returns the first lines of a JSON (or gzip JSON) or text
+// object, or the first rows and the schema of a Parquet object (read with
+// ranged GETs: the footer, then the first pages of each column, at most
+// previewBudget bytes) or of an Avro container file (read from its start,
+// at most previewBudget bytes). rows=N and lines=N are the same limit.
 func (s *Server) landedPreview(w http.ResponseWriter, r *http.Request) {
 	key := r.URL.Query().Get("key")
-	lines := defaultPreview
-	if v := r.URL.Query().Get("lines"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPreview {
-			writeError(w, badRequest(fmt.Sprintf("lines must be a number from 1 to %d", maxPreview)))
-			return
-		}
-		lines = n
+	lines, err := previewCount(r)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s3Timeout)
 	defer cancel()
@@ -229,14 +243,31 @@ func (s *Server) landedPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := previewAnswer{Key: key, Format: formatOf(key), Lines: []string{}}
-	if out.Format == "parquet" || out.Format == "avro" || out.Format == "binary" {
-		head, err := t.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &t.bucket, Key: &key})
+	size, records, err := headObject(ctx, t, key)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out.Size = size
+	if records >= 0 {
+		out.Records = ptr(records)
+	}
+	switch out.Format {
+	case "parquet", "avro":
+		out.Rows = []json.RawMessage{}
+		if out.Format == "parquet" {
+			err = parquetPreview(ctx, newObjectReader(ctx, t, key, size, previewBudget), &out, lines)
+		} else {
+			err = avroPreview(ctx, t, &out, lines)
+		}
 		if err != nil {
-			writeError(w, s3Error(key, err))
+			writeError(w, previewFailed(key, err))
 			return
 		}
-		out.Size = aws.ToInt64(head.ContentLength)
-		out.Message = "Preview shows JSON and text objects; download " + out.Format + " objects to read them"
+		writeJSON(w, http.StatusOK, out)
+		return
+	case "binary":
+		out.Message = "Preview shows JSON, Parquet, Avro and text objects; download binary objects to read them"
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
@@ -246,12 +277,38 @@ func (s *Server) landedPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer obj.Body.Close()
-	out.Size = aws.ToInt64(obj.ContentLength)
 	if err := firstLines(&out, obj.Body, lines); err != nil {
 		writeError(w, s3Failed(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// previewCount is the lines=N or rows=N parameter (the same limit).
+func previewCount(r *http.Request) (int, error) {
+	lines := defaultPreview
+	for _, p := range []string{"lines", "rows"} {
+		v := r.URL.Query().Get(p)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPreview {
+			return 0, badRequest(fmt.Sprintf("%s must be a number from 1 to %d", p, maxPreview))
+		}
+		lines = n
+	}
+	return lines, nil
+}
+
+// previewFailed keeps S3 failures as they are (404, 502); a file that is
+// not readable Parquet, or needs too much reading, is a 422.
+func previewFailed(key string, err error) error {
+	var he *httpError
+	if errors.As(err, &he) {
+		return err
+	}
+	return &httpError{http.StatusUnprocessableEntity, fmt.Sprintf("Cannot preview %s: %v", key, err)}
 }
 
 // firstLines reads up to n lines (from at most maxPreviewByte bytes,

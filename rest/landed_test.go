@@ -42,6 +42,7 @@ func TestLandedObjects(t *testing.T) {
 		Key          string
 		Size         int64
 		LastModified int64 `json:"last_modified"`
+		Records      *int64
 	}
 	var landed struct {
 		Bucket, Prefix string
@@ -61,8 +62,8 @@ func TestLandedObjects(t *testing.T) {
 	keys := map[string]bool{}
 	for _, o := range landed.Objects {
 		keys[o.Key] = true
-		if o.Size == 0 || o.LastModified == 0 {
-			t.Fatalf("object %+v", o)
+		if o.Size == 0 || o.LastModified == 0 || o.Records == nil || *o.Records != 2 {
+			t.Fatalf("object %+v (records %v, want 2)", o, o.Records)
 		}
 	}
 	first := "topics/orders/partition=0/orders+0+0000000000.json"
@@ -73,16 +74,23 @@ func TestLandedObjects(t *testing.T) {
 	var prev struct {
 		Format    string
 		Lines     []string
+		Records   *int64
 		Truncated bool
 	}
 	w.Expect(t, 200, "GET", "/wharf/connectors/s3/landed/preview?key="+url.QueryEscape(first), nil).JSON(t, &prev)
-	if prev.Format != "json" || len(prev.Lines) != 2 || prev.Lines[0] != `{"id":0,"city":"Lyon"}` || prev.Truncated {
+	if prev.Format != "json" || len(prev.Lines) != 2 || prev.Lines[0] != `{"id":0,"city":"Lyon"}` || prev.Truncated ||
+		prev.Records == nil || *prev.Records != 2 {
 		t.Fatalf("preview %+v", prev)
 	}
 	w.Expect(t, 200, "GET", "/wharf/connectors/s3/landed/preview?lines=1&key="+url.QueryEscape(first), nil).JSON(t, &prev)
 	if len(prev.Lines) != 1 || !prev.Truncated {
 		t.Fatalf("preview of 1 line %+v", prev)
 	}
+	w.Expect(t, 200, "GET", "/wharf/connectors/s3/landed/preview?rows=1&key="+url.QueryEscape(first), nil).JSON(t, &prev)
+	if len(prev.Lines) != 1 || !prev.Truncated {
+		t.Fatalf("preview of rows=1 %+v", prev)
+	}
+	w.ExpectError(t, 400, "rows must be", "GET", "/wharf/connectors/s3/landed/preview?rows=0&key="+url.QueryEscape(first), nil)
 	w.ExpectError(t, 404, "not found", "GET", "/wharf/connectors/s3/landed/preview?key=topics/orders/nope.json", nil)
 	w.ExpectError(t, 400, `under "topics/"`, "GET", "/wharf/connectors/s3/landed/preview?key=elsewhere.json", nil)
 	w.ExpectError(t, 400, "limit must be", "GET", "/wharf/connectors/s3/landed?limit=0", nil)

@@ -108,7 +108,11 @@
 // in place; PreCommit also commits past trailing ignored tombstones and
 // errant records when no file is open, so they do not show as lag; and
 // memory is bounded per connector (s3.memory.limit.bytes) and per worker
-// (wharf.buffer.memory.limit.bytes).
+// (wharf.buffer.memory.limit.bytes). An object completed by PutObject
+// carries its record count as user metadata x-amz-meta-wharf-records
+// (RecordsMetadata) for the operator UI; a multipart object does not (S3
+// fixes metadata at CreateMultipartUpload, before the count is known), and
+// the UI reads its count from the Parquet footer or counts its lines.
 //
 // # Deviations from Confluent
 //

@@ -28,6 +28,7 @@ type openFile struct {
 	encoded string
 	start   int64
 	last    int64
+	records int64 // records written (errant ones are skipped, so not last-start+1)
 	parts   []*filePart
 	acct    int64 // bytes counted in the memory budget
 }

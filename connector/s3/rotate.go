@@ -214,6 +214,7 @@ func (w *tpWriter) writeRecord(ctx context.Context, rec *connector.SinkRecord, e
 		return err
 	}
 	f.last = rec.Offset
+	f.records++
 	w.recordCount++
 	w.env.mem.account(f)
 	for _, p := range f.parts {
@@ -268,6 +269,7 @@ func (w *tpWriter) completeFile(ctx context.Context, f *openFile) error {
 			continue
 		}
 		p.stream.ctx = ctx
+		p.stream.records = f.records
 		if !p.finished {
 			if err := p.w.finish(); err != nil {
 				return fmt.Errorf("s3: finish %s: %w", p.key, err)

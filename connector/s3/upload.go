@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,10 +88,21 @@ type objectStream struct {
 	ifNoneMatch bool
 	partMD5     [][md5.Size]byte
 	overwrote   bool // a 412 found different content, which was overwritten
+
+	// records is the file's record count, stored as user metadata
+	// (RecordsMetadata) when the object is a single PutObject; -1: unknown.
+	// A multipart upload fixes its metadata at CreateMultipartUpload, before
+	// the file's last record is known, so multipart objects carry none.
+	records int64
 }
 
+// RecordsMetadata is the S3 user metadata key (x-amz-meta-wharf-records)
+// holding the number of records of an object completed by PutObject: what
+// the operator UI lists without reading the object.
+const RecordsMetadata = "wharf-records"
+
 func newObjectStream(cl *s3.Client, bucket, key string, partSize int) *objectStream {
-	return &objectStream{cl: cl, bucket: bucket, key: key, partSize: partSize, ctx: context.Background()}
+	return &objectStream{cl: cl, bucket: bucket, key: key, partSize: partSize, ctx: context.Background(), records: -1}
 }
 
 // Write buffers p and uploads each part as it fills, so the buffer stays
@@ -238,6 +250,9 @@ func (o *objectStream) complete() error {
 func (o *objectStream) put() error {
 	in := &s3.PutObjectInput{Bucket: &o.bucket, Key: &o.key,
 		Body: bytes.NewReader(o.buf), ContentLength: aws.Int64(int64(len(o.buf)))}
+	if o.records >= 0 {
+		in.Metadata = map[string]string{RecordsMetadata: strconv.FormatInt(o.records, 10)}
+	}
 	if o.ifNoneMatch && !o.overwrote {
 		in.IfNoneMatch = aws.String("*")
 	}

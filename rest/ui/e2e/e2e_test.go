@@ -7,6 +7,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -125,7 +126,19 @@ func TestOperatorUI(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", script)
-	cmd.Env = append(os.Environ(), "WHARF_URL="+w.Base, "WHARF_NODE_MODULES="+modules, "WHARF_CHROMIUM="+chromium,
+	// The browser script creates (and deletes) a Parquet sink of the orders
+	// topic in its landed-data step, so the connector list checks before it
+	// see the three connectors above.
+	parquetSink, err := json.Marshal(map[string]any{"name": "s3-parquet", "config": map[string]any{
+		"connector.class": "io.confluent.connect.s3.S3SinkConnector", "topics": "orders", "s3.bucket.name": "landing",
+		"topics.dir": "parquet", "s3.region": minio.Region, "store.url": minio.Endpoint, "aws.access.key.id": minio.AccessKey,
+		"aws.secret.access.key": minio.SecretKey, "format.class": "io.confluent.connect.s3.format.parquet.ParquetFormat",
+		"flush.size": "5", "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+		"value.converter": "org.apache.kafka.connect.json.JsonConverter"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "WHARF_URL="+w.Base, "WHARF_S3_PARQUET="+string(parquetSink), "WHARF_NODE_MODULES="+modules, "WHARF_CHROMIUM="+chromium,
 		"WHARF_SCREENSHOTS="+shots, "WHARF_TMP="+t.TempDir(), "WHARF_SINK_FILE="+filepath.Join(t.TempDir(), "form-sink.txt"),
 		"WHARF_JSON_FILE="+in)
 	var out bytes.Buffer

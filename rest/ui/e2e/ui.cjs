@@ -1,5 +1,6 @@
 // Drives the operator UI in headless Chromium; run by e2e_test.go with
 // WHARF_URL (a worker with the connectors lines-src, broken and s3-landing),
+// WHARF_S3_PARQUET (a Parquet sink the landed step creates and deletes),
 // WHARF_NODE_MODULES (holding playwright-core), WHARF_SCREENSHOTS, WHARF_TMP,
 // WHARF_SINK_FILE and WHARF_JSON_FILE. Exits non-zero on the first failed check.
 'use strict';
@@ -234,9 +235,30 @@ async function run(page) {
   step('landed S3 objects and a preview');
   await page.goto(base + '/ui/#/connectors/s3-landing/data');
   await waitText(page, '#landed-table', 'topics/lines/partition=0/lines+0+');
+  await waitText(page, '#landed-table td.records', '100');
   await page.click('#landed-table tbody tr:last-child button');
   await waitText(page, '#preview-lines', 'line-00000');
+  await waitText(page, '#preview-info', '100 record(s)');
+
+  step('landed Parquet: record count, rows as JSON and as a table, schema');
+  const sink = JSON.parse(process.env.WHARF_S3_PARQUET);
+  check((await page.request.post(base + '/connectors', { data: sink })).status() === 201, 'Parquet sink created');
+  await page.goto(base + '/ui/#/connectors/s3-parquet/data');
+  const pq = 'parquet/orders/partition=0/orders+0+0000000000.snappy.parquet';
+  for (let i = 0; ; i++) { // the sink needs a few seconds to land its first file
+    try { await waitText(page, '#landed-table', pq, 1000); break; } catch (e) { if (i === 45) throw e; }
+    await page.click('#landed-refresh');
+  }
+  await waitText(page, `#landed-table tr[data-key="${pq}"] td.records`, '5');
+  await page.click(`#landed-table tr[data-key="${pq}"] button`);
+  await waitText(page, '#preview-info', '5 record(s)');
+  await waitText(page, '#preview-json', '"city": "Gdańsk"');
+  await waitText(page, '#preview-schema', 'message shop.orders.Value');
+  await page.click('#rows-table');
+  await waitText(page, '#preview-table tbody tr:first-child', 'Lyon');
+  await page.click('#rows-json');
   await shot(page, 'landed');
+  check((await page.request.delete(base + '/connectors/s3-parquet')).status() === 204, 'Parquet sink deleted');
 
   step('worker logs: files and live tail');
   await page.goto(base + '/ui/#/logs');

@@ -303,8 +303,8 @@ function logsTab(body, ctx) {
 function dataTab(body, ctx) {
   const { name } = ctx;
   const list = h('div', { id: 'landed' }, h('p', { class: 'muted' }, 'Listing objects…'));
-  const preview = h('div', { id: 'preview' }, h('p', { class: 'muted' }, 'Pick an object to preview its first lines.'));
-  clear(body, h('div', { class: 'row' }, h('button', { class: 'btn', onclick: load }, '↻ Refresh')),
+  const preview = h('div', { id: 'preview' }, h('p', { class: 'muted' }, 'Pick an object to preview its first records.'));
+  clear(body, h('div', { class: 'row' }, h('button', { class: 'btn', id: 'landed-refresh', onclick: load }, '↻ Refresh')),
     h('div', { class: 'split' }, list, h('aside', {}, preview)));
   async function load() {
     try {
@@ -312,23 +312,63 @@ function dataTab(body, ctx) {
       clear(list, h('p', { class: 'muted' }, `s3://${r.bucket}/${r.prefix}`, r.endpoint ? ` at ${r.endpoint}` : '',
         ` · ${r.objects.length} object(s), newest first`, r.truncated ? ' (truncated)' : ''),
         r.objects.length ? h('table', { class: 'list', id: 'landed-table' },
-          h('thead', {}, h('tr', {}, h('th', {}, 'Key'), h('th', {}, 'Size'), h('th', {}, 'Written'))),
-          h('tbody', {}, r.objects.map((o) => h('tr', {},
+          h('thead', {}, h('tr', {}, h('th', {}, 'Key'), h('th', {}, 'Size'), h('th', {}, 'Records'), h('th', {}, 'Written'))),
+          h('tbody', {}, r.objects.map((o) => h('tr', { 'data-key': o.key },
             h('td', {}, h('button', { class: 'link', onclick: () => show(o.key) }, o.key)),
-            h('td', {}, fmtBytes(o.size)), h('td', {}, fmtTime(o.last_modified))))))
+            h('td', { class: 'size' }, fmtBytes(o.size)),
+            h('td', { class: 'records' }, o.records == null
+              ? h('span', { class: 'muted', title: 'Unknown: no record count in the object metadata, and not countable cheaply' }, '—')
+              : o.records.toLocaleString('en-US')),
+            h('td', {}, fmtTime(o.last_modified))))))
           : emptyState('No objects yet.', 'The sink writes an object when flush.size records of a partition arrived or a rotation interval passed.'));
     } catch (e) { clear(list, errorBox(e, 'Cannot list the bucket')); }
   }
   async function show(key) {
     clear(preview, h('p', { class: 'muted' }, 'Loading ', key, '…'));
     try {
-      const p = await api('GET', `/wharf/connectors/${enc(name)}/landed/preview?lines=50&key=${enc(key)}`);
+      const p = await api('GET', `/wharf/connectors/${enc(name)}/landed/preview?rows=50&key=${enc(key)}`);
+      const info = [p.format, fmtBytes(p.size)];
+      if (p.records != null) info.push(p.records.toLocaleString('en-US') + ' record(s)');
+      const shown = p.rows ? p.rows.length : p.lines.length;
+      const head = [h('h3', {}, key), h('p', { class: 'muted', id: 'preview-info' }, info.join(' · '),
+        p.truncated ? ` · first ${shown} shown` : ''), p.message ? h('p', {}, p.message) : null];
+      if (p.rows) {
+        clear(preview, head, rowsView(p));
+        return;
+      }
       const lines = p.lines.map((l) => { try { return JSON.stringify(JSON.parse(l)); } catch { return l; } });
-      clear(preview, h('h3', {}, key), h('p', { class: 'muted' }, `${p.format} · ${fmtBytes(p.size)}`, p.truncated ? ' · first lines' : ''),
-        p.message ? h('p', {}, p.message) : null,
-        lines.length ? h('pre', { class: 'code', id: 'preview-lines' }, lines.join('\n')) : null);
+      clear(preview, head, lines.length ? h('pre', { class: 'code', id: 'preview-lines' }, lines.join('\n')) : null);
     } catch (e) { clear(preview, errorBox(e, 'Cannot read ' + key)); }
   }
   load();
   ctx.setOnRefresh(null);
+}
+
+// rowsView shows Parquet rows as pretty JSON (nested structs stay nested)
+// or as a table of the top-level columns, and the file's schema.
+function rowsView(p) {
+  const rows = p.rows;
+  const out = h('div', { id: 'preview-rows' });
+  let mode = 'json';
+  const btn = (m, label) => h('button', { class: 'btn', id: 'rows-' + m, 'aria-pressed': String(mode === m),
+    onclick: () => { mode = m; render(); } }, label);
+  const cell = (v) => (v === null ? h('span', { class: 'muted' }, 'null')
+    : typeof v === 'object' ? h('code', {}, JSON.stringify(v)) : String(v));
+  function render() {
+    const toggle = rows.length ? h('div', { class: 'row', role: 'group', 'aria-label': 'Show rows as' },
+      btn('json', 'JSON'), btn('table', 'Table')) : null;
+    if (!rows.length) {
+      clear(out, h('p', { class: 'muted' }, 'The file has no rows.'));
+    } else if (mode === 'json') {
+      clear(out, toggle, h('pre', { class: 'code', id: 'preview-json' }, rows.map((r) => pretty(r)).join('\n')));
+    } else {
+      const cols = Object.keys(rows[0]); // every row has the file's columns
+      clear(out, toggle, h('div', { class: 'scroll-x' }, h('table', { class: 'list', id: 'preview-table' },
+        h('thead', {}, h('tr', {}, cols.map((c) => h('th', {}, c)))),
+        h('tbody', {}, rows.map((r) => h('tr', {}, cols.map((c) => h('td', {}, cell(r[c])))))))));
+    }
+  }
+  render();
+  return [out, p.schema ? h('details', { id: 'preview-schema' }, h('summary', {}, (p.format === 'avro' ? 'Avro' : 'Parquet') + ' schema'),
+    h('pre', { class: 'code' }, p.schema)) : null];
 }
