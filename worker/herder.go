@@ -43,9 +43,9 @@ type Herder struct {
 
 	reqs             chan request
 	kick             chan struct{}
-	mu               sync.Mutex // guards pending only
-	pending          map[string]bool
-	reconfigRequests map[string]bool // guarded by mu
+	mu               sync.Mutex      // guards pending and reconfigRequests, set from any goroutine
+	pending          map[string]bool // connectors to reconcile
+	reconfigRequests map[string]bool // connectors whose TaskConfigs must be asked again
 	started          chan struct{}
 	stopped          chan struct{}
 	done             chan struct{}

@@ -67,9 +67,6 @@ type connContext struct {
 
 func (c *connContext) RequestTaskReconfiguration() {
 	c.h.mu.Lock()
-	if c.h.reconfigRequests == nil {
-		c.h.reconfigRequests = map[string]bool{}
-	}
 	c.h.reconfigRequests[c.name] = true
 	c.h.mu.Unlock()
 	c.h.markPending(c.name)
