@@ -3,7 +3,7 @@
 // that names them by Kafka Connect class name. It plays the role of
 // database/sql/driver: many packages implement it, the runtime in worker/
 // consumes it. A connector imports this package (and connector/data,
-// connector/config) and nothing of worker/ or rest/.
+// connector/config, connector/jsontext) and nothing of worker/ or rest/.
 //
 // Concurrency contract: the runtime calls a Connector's methods from one
 // goroutine at a time, and each task's methods from one goroutine at a time

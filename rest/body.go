@@ -18,8 +18,9 @@ import (
 const maxBody = 1 << 20
 
 // readBody enforces the JSON content type and the size limit. A request
-// without Content-Type is accepted (curl --data-binary without -H); any other
-// type is 415, as Jersey answers.
+// without Content-Type is accepted (clients that send none); any other type,
+// including curl -d's default application/x-www-form-urlencoded, is 415, as
+// Jersey answers.
 func readBody(r *http.Request) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)

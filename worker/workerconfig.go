@@ -63,7 +63,9 @@ var knownWorkerKeys = map[string]bool{
 
 var knownWorkerPrefixes = []string{"producer.", "consumer.", "admin.", "key.converter.", "value.converter.",
 	"header.converter.", "config.providers.", "internal.key.converter.", "internal.value.converter.", "ssl.",
-	"sasl.", "listeners.https.", "metrics.", "inter.worker."}
+	"sasl.", "listeners.https.", "metrics.", "inter.worker.", "wharf.schema.registry.",
+	// Topic settings of the internal topics (e.g. offset.storage.min.insync.replicas).
+	"config.storage.", "offset.storage.", "status.storage."}
 
 // ParseConfig turns worker properties into a Config. It returns the unknown
 // keys so the caller can warn once; they are never fatal.
@@ -132,7 +134,7 @@ func ParseConfig(props map[string]string, distributed bool) (*Config, []string, 
 	}
 	if get("key.converter", "") == "" || get("value.converter", "") == "" {
 		// Apache requires both; Wharf defaults to JsonConverter so a minimal
-		// file works, and says so at start-up.
+		// file works (documented in the README's worker-properties table).
 		if props["key.converter"] == "" {
 			props["key.converter"] = "org.apache.kafka.connect.json.JsonConverter"
 		}

@@ -1,7 +1,7 @@
 // Command wharf runs a Kafka Connect–compatible worker.
 //
-//	wharf standalone WORKER.properties [CONNECTOR.json|CONNECTOR.properties …]
-//	wharf distributed WORKER.properties
+//	wharf standalone [flags] WORKER.properties [CONNECTOR.json|CONNECTOR.properties …]
+//	wharf distributed [flags] WORKER.properties
 //	wharf version
 package main
 
