@@ -1,8 +1,6 @@
 package rest_test
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,8 +10,6 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/wharf-project/wharf/connector"
-	"github.com/wharf-project/wharf/connector/config"
 	"github.com/wharf-project/wharf/connector/testserver"
 	"github.com/wharf-project/wharf/rest/resttest"
 )
@@ -145,30 +141,8 @@ func TestDeadLetterQueue(t *testing.T) {
 	w.WaitState(t, "sink", "RUNNING", 1)
 }
 
-// failing is a source connector whose task fails on its first poll.
-type failing struct{}
-
-func (failing) Config() *config.Def { return config.NewDef() }
-func (failing) Start(context.Context, connector.Context, map[string]string) error {
-	return nil
-}
-func (failing) TaskConfigs(int) ([]map[string]string, error) { return []map[string]string{{}}, nil }
-func (failing) Stop() error                                  { return nil }
-func (failing) NewTask() connector.SourceTask                { return failingTask{} }
-
-type failingTask struct{}
-
-func (failingTask) Start(context.Context, connector.SourceTaskContext, map[string]string) error {
-	return nil
-}
-func (failingTask) Poll(context.Context) ([]connector.SourceRecord, error) {
-	return nil, fmt.Errorf("poll orders: %w", errors.New("database is on fire"))
-}
-func (failingTask) Stop() error { return nil }
-
 func TestFailedTaskShowsTrace(t *testing.T) {
-	plugins := append(resttest.DefaultPlugins(), connector.Plugin{Class: "com.example.FailingSourceConnector",
-		Type: connector.TypeSource, Version: "1", New: func() any { return failing{} }})
+	plugins := append(resttest.DefaultPlugins(), resttest.FailingSource())
 	w := resttest.Start(t, resttest.Options{Plugins: plugins})
 	w.Expect(t, 201, "POST", "/connectors", map[string]any{"name": "f", "config": map[string]any{
 		"connector.class": "FailingSource"}})

@@ -15,7 +15,6 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 
-	"github.com/wharf-project/wharf/connector"
 	"github.com/wharf-project/wharf/connector/testserver"
 	"github.com/wharf-project/wharf/rest/resttest"
 )
@@ -381,8 +380,7 @@ func TestWorkerLogStreamBacklog(t *testing.T) {
 // TestTaskLogStream follows one task: a failing task's ERROR line arrives
 // with its task number.
 func TestTaskLogStream(t *testing.T) {
-	plugins := append(resttest.DefaultPlugins(), connector.Plugin{Class: "com.example.FailingSourceConnector",
-		Type: connector.TypeSource, Version: "1", New: func() any { return failing{} }})
+	plugins := append(resttest.DefaultPlugins(), resttest.FailingSource())
 	w := resttest.Start(t, resttest.Options{Plugins: plugins})
 	w.Expect(t, 201, "POST", "/connectors", map[string]any{"name": "f", "config": map[string]any{
 		"connector.class": "FailingSource"}})

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,8 +19,6 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/wharf-project/wharf/connector"
-	"github.com/wharf-project/wharf/connector/config"
 	"github.com/wharf-project/wharf/connector/s3"
 	"github.com/wharf-project/wharf/connector/testserver"
 	"github.com/wharf-project/wharf/rest/resttest"
@@ -36,27 +33,6 @@ func playwrightInstall() string {
 	return "npm install --prefix " + testserver.NodeDir() + " playwright-core@" + playwrightVersion +
 		" (or scripts/install-tools.sh)"
 }
-
-// failing is a source connector whose task fails on its first poll.
-type failing struct{}
-
-func (failing) Config() *config.Def { return config.NewDef() }
-func (failing) Start(context.Context, connector.Context, map[string]string) error {
-	return nil
-}
-func (failing) TaskConfigs(int) ([]map[string]string, error) { return []map[string]string{{}}, nil }
-func (failing) Stop() error                                  { return nil }
-func (failing) NewTask() connector.SourceTask                { return failingTask{} }
-
-type failingTask struct{}
-
-func (failingTask) Start(context.Context, connector.SourceTaskContext, map[string]string) error {
-	return nil
-}
-func (failingTask) Poll(context.Context) ([]connector.SourceRecord, error) {
-	return nil, fmt.Errorf("poll orders: %w", errors.New("database is on fire"))
-}
-func (failingTask) Stop() error { return nil }
 
 // TestOperatorUI: list, create through the form and through JSON, pause,
 // a failing connector's trace, live logs, topic peek and landed S3 objects,
@@ -83,8 +59,7 @@ func TestOperatorUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-	plugins := append(resttest.DefaultPlugins(), s3.Plugin(), connector.Plugin{Class: "com.example.FailingSourceConnector",
-		Type: connector.TypeSource, Version: "1", New: func() any { return failing{} }})
+	plugins := append(resttest.DefaultPlugins(), s3.Plugin(), resttest.FailingSource())
 	w := resttest.Start(t, resttest.Options{Dir: dir, Brokers: brokers, Plugins: plugins, Log: logFile})
 
 	in := filepath.Join(t.TempDir(), "in.txt")
