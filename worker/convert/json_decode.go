@@ -131,19 +131,8 @@ func (d *decoder) member(open byte, want string) bool {
 		return false
 	}
 	p.i++
-	if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != '"' {
-		return false
-	}
-	key, err := p.tempStr()
-	if err != nil || string(key) != want {
-		return false
-	}
-	if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != ':' {
-		return false
-	}
-	p.i++
-	p.skipSpace()
-	return true
+	key, ok := p.memberKey()
+	return ok && string(key) == want
 }
 
 // fixStrings makes the record's string fields substrings of one string.

@@ -34,18 +34,10 @@ func (d *decoder) structValue(s *data.Schema, depth int) (any, bool) {
 	}
 	next := 0
 	for {
-		if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != '"' {
+		key, ok := p.memberKey()
+		if !ok {
 			return nil, false
 		}
-		key, err := p.tempStr()
-		if err != nil {
-			return nil, false
-		}
-		if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != ':' {
-			return nil, false
-		}
-		p.i++
-		p.skipSpace()
 		i := fieldIndex(s, key, next)
 		switch {
 		case i < 0:
@@ -173,18 +165,10 @@ func (d *decoder) stringMap(vs *data.Schema, depth int) (any, bool) {
 		return []data.MapEntry{}, true
 	}
 	for {
-		if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != '"' {
+		key, ok := p.memberKey()
+		if !ok {
 			return nil, false
 		}
-		key, err := p.tempStr()
-		if err != nil {
-			return nil, false
-		}
-		if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != ':' {
-			return nil, false
-		}
-		p.i++
-		p.skipSpace()
 		k := string(key) // before the value reuses tempStr's buffer
 		v, ok := d.elem(vs, depth+1)
 		if !ok {

@@ -331,6 +331,24 @@ func (p *parser) str() ([]byte, error) { return p.strInto(false) }
 // an escaped string is decoded into a buffer reused from call to call.
 func (p *parser) tempStr() ([]byte, error) { return p.strInto(true) }
 
+// memberKey reads an object member's `"key":` and the space after it. The
+// key is in tempStr's scratch buffer, valid until the next read.
+func (p *parser) memberKey() ([]byte, bool) {
+	if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != '"' {
+		return nil, false
+	}
+	key, err := p.tempStr()
+	if err != nil {
+		return nil, false
+	}
+	if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != ':' {
+		return nil, false
+	}
+	p.i++
+	p.skipSpace()
+	return key, true
+}
+
 func (p *parser) strInto(reuse bool) ([]byte, error) {
 	p.i++
 	start := p.i
