@@ -14,42 +14,6 @@ import (
 	"github.com/wharf-project/wharf/rest/resttest"
 )
 
-func writeLines(t *testing.T, path string, from, to int) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for i := from; i < to; i++ {
-		fmt.Fprintf(f, "line-%05d\n", i)
-	}
-}
-
-// waitLines waits until path holds exactly want lines line-00000… in order.
-func waitLines(t *testing.T, path string, want int) {
-	t.Helper()
-	resttest.Eventually(t, 60*time.Second, func() string {
-		b, _ := os.ReadFile(path)
-		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-		if len(b) == 0 {
-			lines = nil
-		}
-		if len(lines) < want {
-			return fmt.Sprintf("%d lines, want %d", len(lines), want)
-		}
-		if len(lines) > want {
-			return fmt.Sprintf("%d lines, want exactly %d (duplicates?)", len(lines), want)
-		}
-		for i, l := range lines {
-			if l != fmt.Sprintf("line-%05d", i) {
-				return fmt.Sprintf("line %d is %q", i, l)
-			}
-		}
-		return ""
-	})
-}
-
 func startPipeline(t *testing.T, w *resttest.Worker, in, out string) {
 	t.Helper()
 	w.Expect(t, 201, "POST", "/connectors", map[string]any{"name": "src", "config": map[string]any{
@@ -65,13 +29,13 @@ func TestFileStreamRoundTripAndRestart(t *testing.T) {
 	dir := t.TempDir()
 	brokers := testserver.Kafka(t, 1)
 	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
-	writeLines(t, in, 0, 500)
+	resttest.AppendLines(t, in, 0, 500)
 	w := resttest.Start(t, resttest.Options{Dir: filepath.Join(dir, "state"), Brokers: brokers})
 	startPipeline(t, w, in, out)
-	waitLines(t, out, 500)
+	resttest.WaitLines(t, out, 500)
 	w.Stop()
 
-	writeLines(t, in, 500, 800)
+	resttest.AppendLines(t, in, 500, 800)
 	w2 := resttest.Start(t, resttest.Options{Dir: filepath.Join(dir, "state"), Brokers: brokers})
 	var names []string
 	w2.Expect(t, 200, "GET", "/connectors", nil).JSON(t, &names)
@@ -79,7 +43,7 @@ func TestFileStreamRoundTripAndRestart(t *testing.T) {
 		t.Fatalf("restarted worker has connectors %v, want src and sink", names)
 	}
 	w2.WaitState(t, "src", "RUNNING", 1)
-	waitLines(t, out, 800)
+	resttest.WaitLines(t, out, 800)
 }
 
 // TestDeadLetterQueue: a record the converter rejects goes to the DLQ with

@@ -307,7 +307,7 @@ func TestConnectorLogStream(t *testing.T) {
 func TestConnectorMetricsEndpoint(t *testing.T) {
 	w := resttest.Start(t, resttest.Options{})
 	in := filepath.Join(t.TempDir(), "in.txt")
-	writeLines(t, in, 0, 50)
+	resttest.AppendLines(t, in, 0, 50)
 	w.Expect(t, 201, "POST", "/connectors", map[string]any{"name": "src", "config": map[string]any{
 		"connector.class": "FileStreamSource", "file": in, "topic": "m"}})
 	resttest.Eventually(t, 60*time.Second, func() string {

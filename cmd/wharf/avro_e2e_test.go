@@ -29,7 +29,7 @@ func TestAvroWithEmbeddedSchemaRegistry(t *testing.T) {
 	}
 	registry := m[1]
 	_, out := roundTrip(t, p.client(), dir, 50)
-	waitFileLines(t, out, 50)
+	resttest.WaitLines(t, out, 50)
 
 	resp, err := http.Get(registry + "/subjects")
 	if err != nil {

@@ -123,7 +123,7 @@ func (p *proc) client() *resttest.Client { return &resttest.Client{Base: p.base}
 func roundTrip(t *testing.T, c *resttest.Client, dir string, lines int) (in, out string) {
 	t.Helper()
 	in, out = filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
-	appendLines(t, in, 0, lines)
+	resttest.AppendLines(t, in, 0, lines)
 	c.Expect(t, 200, "GET", "/", nil)
 	c.Expect(t, 200, "GET", "/health", nil)
 	c.Expect(t, 201, "POST", "/connectors", map[string]any{"name": "src", "config": map[string]any{
@@ -134,45 +134,12 @@ func roundTrip(t *testing.T, c *resttest.Client, dir string, lines int) (in, out
 		"connector.class": "FileStreamSource", "file": in, "topic": "lines"}})
 	c.WaitState(t, "src", "RUNNING", 1)
 	c.WaitState(t, "sink", "RUNNING", 1)
-	waitFileLines(t, out, lines)
+	resttest.WaitLines(t, out, lines)
 	c.Expect(t, 202, "PUT", "/connectors/src/pause", nil)
 	c.WaitState(t, "src", "PAUSED", 1)
 	c.Expect(t, 202, "PUT", "/connectors/src/resume", nil)
 	c.WaitState(t, "src", "RUNNING", 1)
 	return in, out
-}
-
-func appendLines(t *testing.T, path string, from, to int) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for i := from; i < to; i++ {
-		fmt.Fprintf(f, "line-%05d\n", i)
-	}
-}
-
-// waitFileLines waits for exactly n ordered lines (no loss, no duplicates).
-func waitFileLines(t *testing.T, path string, n int) {
-	t.Helper()
-	resttest.Eventually(t, 60*time.Second, func() string {
-		b, _ := os.ReadFile(path)
-		got := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-		if len(b) == 0 {
-			got = nil
-		}
-		if len(got) != n {
-			return fmt.Sprintf("%d lines, want %d", len(got), n)
-		}
-		for i, l := range got {
-			if l != fmt.Sprintf("line-%05d", i) {
-				return fmt.Sprintf("line %d = %q", i, l)
-			}
-		}
-		return ""
-	})
 }
 
 func TestStandaloneEmbeddedBroker(t *testing.T) {
@@ -196,17 +163,17 @@ func TestStandaloneEmbeddedBroker(t *testing.T) {
 
 	// A restarted standalone worker brings its connectors back by itself,
 	// with its offsets and its embedded broker's topics.
-	appendLines(t, in, 300, 450)
+	resttest.AppendLines(t, in, 300, 450)
 	p2 := startWharf(t, "standalone", props, data)
 	p2.client().WaitState(t, "src", "RUNNING", 1)
-	waitFileLines(t, out, 450)
+	resttest.WaitLines(t, out, 450)
 }
 
 func TestStandaloneExternalBrokerAndConnectorFiles(t *testing.T) {
 	dir := t.TempDir()
 	brokers := testserver.Kafka(t, 1)
 	in := filepath.Join(dir, "in.txt")
-	appendLines(t, in, 0, 100)
+	resttest.AppendLines(t, in, 0, 100)
 	src := filepath.Join(dir, "src.properties")
 	os.WriteFile(src, []byte("name=src\nconnector.class=FileStreamSource\ntasks.max=1\nfile="+in+"\ntopic=lines\n"), 0o644)
 	out := filepath.Join(dir, "out.txt")
@@ -218,7 +185,7 @@ func TestStandaloneExternalBrokerAndConnectorFiles(t *testing.T) {
 	if strings.Contains(p.output(), "embedded Kafka broker") {
 		t.Fatal("started an embedded broker although bootstrap.servers is set")
 	}
-	waitFileLines(t, out, 100)
+	resttest.WaitLines(t, out, 100)
 	c := p.client()
 	resttest.Checklist(t, c)
 	var names []string
@@ -229,7 +196,7 @@ func TestStandaloneExternalBrokerAndConnectorFiles(t *testing.T) {
 	// SIGKILL: nothing is flushed on the way out, and the worker still
 	// comes back with every line delivered (at least once, in order).
 	p.stop(t, syscall.SIGKILL)
-	appendLines(t, in, 100, 150)
+	resttest.AppendLines(t, in, 100, 150)
 	p2 := startWharf(t, "standalone", props, filepath.Join(dir, "data"), src, sink)
 	p2.client().WaitState(t, "sink", "RUNNING", 1)
 	resttest.Eventually(t, 60*time.Second, func() string {
@@ -259,12 +226,12 @@ func TestDistributedRestartsFromTopics(t *testing.T) {
 	in, out := roundTrip(t, p.client(), dir, 200)
 	p.stop(t, syscall.SIGTERM)
 
-	appendLines(t, in, 200, 260)
+	resttest.AppendLines(t, in, 200, 260)
 	// A new worker with an empty data dir: everything comes from Kafka.
 	p2 := startWharf(t, "distributed", props, filepath.Join(dir, "data2"))
 	c := p2.client()
 	c.WaitState(t, "src", "RUNNING", 1)
-	waitFileLines(t, out, 260)
+	resttest.WaitLines(t, out, 260)
 	c.Expect(t, 204, "DELETE", "/connectors/src", nil)
 	c.ExpectError(t, 404, "not found", "GET", "/connectors/src", nil)
 }
