@@ -127,10 +127,9 @@ func (c *JSON) touchSchema(h uint64, e parsedSchema) {
 // member reads the delimiter open, the member name want and its colon.
 func (d *decoder) member(open byte, want string) bool {
 	p := &d.parser
-	if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != open {
+	if !p.expect(open) {
 		return false
 	}
-	p.i++
 	key, ok := p.memberKey()
 	return ok && string(key) == want
 }

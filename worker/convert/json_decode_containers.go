@@ -211,28 +211,25 @@ func (d *decoder) tupleMap(ks, vs *data.Schema, depth int) (any, bool) {
 		return []data.MapEntry{}, true
 	}
 	for {
-		if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != '[' {
+		if !p.expect('[') {
 			return nil, false
 		}
-		p.i++
 		p.skipSpace()
 		k, ok := d.value(ks, depth+2)
 		if !ok {
 			return nil, false
 		}
-		if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != ',' {
+		if !p.expect(',') {
 			return nil, false
 		}
-		p.i++
 		p.skipSpace()
 		v, ok := d.value(vs, depth+2)
 		if !ok {
 			return nil, false
 		}
-		if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != ']' {
+		if !p.expect(']') {
 			return nil, false
 		}
-		p.i++
 		d.ents = append(d.ents, data.MapEntry{Key: k, Value: v})
 		if p.skipSpace(); p.i >= len(p.b) {
 			return nil, false

@@ -331,6 +331,15 @@ func (p *parser) str() ([]byte, error) { return p.strInto(false) }
 // an escaped string is decoded into a buffer reused from call to call.
 func (p *parser) tempStr() ([]byte, error) { return p.strInto(true) }
 
+// expect skips space and consumes c, reporting whether it was there.
+func (p *parser) expect(c byte) bool {
+	if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != c {
+		return false
+	}
+	p.i++
+	return true
+}
+
 // memberKey reads an object member's `"key":` and the space after it. The
 // key is in tempStr's scratch buffer, valid until the next read.
 func (p *parser) memberKey() ([]byte, bool) {
@@ -341,10 +350,9 @@ func (p *parser) memberKey() ([]byte, bool) {
 	if err != nil {
 		return nil, false
 	}
-	if p.skipSpace(); p.i >= len(p.b) || p.b[p.i] != ':' {
+	if !p.expect(':') {
 		return nil, false
 	}
-	p.i++
 	p.skipSpace()
 	return key, true
 }
