@@ -55,6 +55,9 @@ func (c *Config) temporalType(name string, typmod int32) *colType {
 			if s == "infinity" || s == "-infinity" {
 				return s, nil
 			}
+			if z, ok := zonedFromText(s, p); ok {
+				return z, nil
+			}
 			us, err := parseTimestamp(s)
 			return formatZoned(us, p), err
 		}}
@@ -150,7 +153,28 @@ func parseDate(s string) (int32, error) {
 	if err != nil {
 		return 0, err
 	}
-	return int32(floorDiv(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix(), 86400)), nil
+	return int32(civilDays(y, m, d)), nil
+}
+
+// civilDays is the number of days from 1970-01-01 to the proleptic
+// Gregorian date y-m-d, as time.Date(y, m, d, …).Unix()/86400 (floored)
+// computes it, without time.Date's normalization work (H. Hinnant's
+// days_from_civil). It is linear in d, so a day past the month's end counts
+// on into the next month exactly as time.Date normalizes it; a month outside
+// 1..12 takes time.Date.
+func civilDays(y, m, d int) int64 {
+	if m < 1 || m > 12 {
+		return floorDiv(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix(), 86400)
+	}
+	yy := int64(y)
+	if m <= 2 {
+		yy--
+	}
+	era := floorDiv(yy, 400)
+	yoe := yy - era*400                             // [0, 399]
+	doy := (153*int64((m+9)%12)+2)/5 + int64(d) - 1 // day of the year starting March 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // parseClock parses "HH:MM:SS[.ffffff]" into microseconds and returns the rest.
@@ -197,6 +221,11 @@ func parseOffset(s string) (int, error) {
 	default:
 		return 0, fmt.Errorf("invalid zone offset %q", s)
 	}
+	if len(s) == 3 { // "+HH", what PostgreSQL prints for whole hours
+		if h := digits2(s, 1); h >= 0 {
+			return sign * h * 3600, nil
+		}
+	}
 	parts := strings.Split(s[1:], ":")
 	secs := 0
 	for i, p := range parts {
@@ -240,8 +269,79 @@ func parseTimestamp(s string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	secs := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() - int64(off)
+	secs := civilDays(y, m, d)*86400 - int64(off)
 	return secs*1e6 + us, nil
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// digits2 is the value of the two decimal digits at s[i:i+2], or -1.
+func digits2(s string, i int) int {
+	if !isDigit(s[i]) || !isDigit(s[i+1]) {
+		return -1
+	}
+	return int(s[i]-'0')*10 + int(s[i+1]-'0')
+}
+
+// zonedFromText is the ZonedTimestamp of timestamptz text in UTC as
+// PostgreSQL prints it with TimeZone=UTC ("2024-01-01 03:25:45.5+00"), built
+// from the text itself: what formatZoned(parseTimestamp(s), p) returns.
+// ok is false for any other form (BC, a 5-digit year, an offset, an
+// out-of-range field), which then takes that general path.
+func zonedFromText(s string, p int) (string, bool) {
+	const base = len("2006-01-02 15:04:05+00")
+	n := len(s)
+	if n < base || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' ||
+		s[n-3] != '+' || s[n-2] != '0' || s[n-1] != '0' {
+		return "", false
+	}
+	y1, y2 := digits2(s, 0), digits2(s, 2)
+	mo, d := digits2(s, 5), digits2(s, 8)
+	h, mi, sec := digits2(s, 11), digits2(s, 14), digits2(s, 17)
+	if y1 < 0 || y2 < 0 || y1+y2 == 0 || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y1*100+y2) ||
+		h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 {
+		return "", false
+	}
+	frac := s[19 : n-3]
+	if frac != "" {
+		if frac[0] != '.' || len(frac) == 1 {
+			return "", false
+		}
+		frac = frac[1:]
+		for i := 0; i < len(frac); i++ {
+			if !isDigit(frac[i]) {
+				return "", false
+			}
+		}
+	}
+	var buf [48]byte
+	b := append(buf[:0], s[:19]...)
+	b[10] = 'T'
+	if p > 0 {
+		b = append(b, '.')
+		for i := 0; i < p; i++ { // parseClock reads 6 digits, formatZoned prints the first p
+			if i < len(frac) && i < 6 {
+				b = append(b, frac[i])
+			} else {
+				b = append(b, '0')
+			}
+		}
+	}
+	return string(append(b, 'Z')), true
+}
+
+// daysIn is the number of days of month m (1..12) of year y.
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // formatZoned renders UTC microseconds as Debezium's ZonedTimestamp: ISO

@@ -112,6 +112,7 @@ type srcInfo struct {
 	lsn        int64
 	txID       *int64
 	tx         *txBoxes // boxed per-transaction values; nil: box per event
+	seqV       any      // source.sequence when computed beforehand
 }
 
 // txBoxes holds the source fields that are the same for every event of a
@@ -150,10 +151,14 @@ func (s *session) sourceStruct(t *table, si *srcInfo) *data.Struct {
 		st.Set(srcTsNs, si.tsUs*1000)
 	}
 	if si.snapshot != "" {
-		st.Set(srcSnapshot, si.snapshot)
+		st.Set(srcSnapshot, boxedMarker(si.snapshot))
 	}
 	st.Set(srcDB, boxed(s.dbV, s.cfg.DBName))
-	st.Set(srcSequence, sequence(si.lastCommit, si.lsn))
+	if si.seqV != nil {
+		st.Set(srcSequence, si.seqV)
+	} else {
+		st.Set(srcSequence, sequence(si.lastCommit, si.lsn))
+	}
 	st.Set(srcSchema, boxed(t.schemaV, t.schema))
 	st.Set(srcTable, boxed(t.nameV, t.name))
 	if si.txID != nil {
@@ -191,6 +196,23 @@ func boxedOp(op string) any {
 		return "t"
 	}
 	return op
+}
+
+// boxedMarker is boxedOp for source.snapshot values.
+func boxedMarker(m string) any {
+	switch m {
+	case "true":
+		return "true"
+	case "first":
+		return "first"
+	case "first_in_data_collection":
+		return "first_in_data_collection"
+	case "last_in_data_collection":
+		return "last_in_data_collection"
+	case "last":
+		return "last"
+	}
+	return m
 }
 
 // sequence is source.sequence: the JSON array ["<lastCommit>","<lsn>"].

@@ -34,6 +34,8 @@ func snapshotMarker(compat string, firstAll, lastAll, firstTable, lastTable bool
 }
 
 // rowFunc receives one snapshot row of t; first marks the table's first row.
+// vals is only valid during the call (the reader reuses it for the next
+// row): a rowFunc that keeps the row copies it.
 type rowFunc func(t *table, vals []any, first bool) error
 
 // snapshot reads every captured table inside the slot's exported snapshot
@@ -123,6 +125,7 @@ type markerEmitter struct {
 	vals       []any
 	firstAll   bool
 	firstTable bool
+	seqV       any // source.sequence, boxed once
 }
 
 func (m *markerEmitter) row(t *table, vals []any, firstInTable bool) error {
@@ -131,7 +134,10 @@ func (m *markerEmitter) row(t *table, vals []any, firstInTable bool) error {
 			return err
 		}
 	}
-	m.pending, m.vals, m.firstAll, m.firstTable = t, vals, m.first, firstInTable
+	// The held row's values were copied into its structs by flush, so its
+	// slice takes the new row.
+	m.vals = append(m.vals[:0], vals...)
+	m.pending, m.firstAll, m.firstTable = t, m.first, firstInTable
 	m.first = false
 	return nil
 }
@@ -144,6 +150,10 @@ func (m *markerEmitter) flush(lastAll, lastTable bool) error {
 	m.pending = nil
 	rsi := *m.si
 	rsi.snapshot = snapshotMarker(m.s.cfg.Compat, m.firstAll, lastAll, m.firstTable, lastTable)
+	if m.seqV == nil { // the same for every snapshot record
+		m.seqV = sequence(rsi.lastCommit, rsi.lsn)
+	}
+	rsi.seqV = m.seqV
 	off := m.s.snapshotOffset(m.si, lastAll)
 	return m.emit(m.s.changeRecord(t, "r", t.keyStruct(m.vals), nil, t.valueStruct(m.vals), &rsi, nil, off))
 }
@@ -168,14 +178,11 @@ func (s *session) snapshotTable(ctx context.Context, conn *pgx.Conn, ch chunk, r
 	mrr := conn.PgConn().Exec(ctx, sql)
 	defer mrr.Close()
 	n := 0
+	rd := rowDecoder{t: t, sr: snapshotRow{pos: pos}}
 	for mrr.NextResult() {
 		rr := mrr.ResultReader()
-		var tp rawTuple
-		sr := snapshotRow{pos: pos}
 		for rr.NextRow() {
-			sr.fill(&tp, rr.Values())
-			// The row is held back one row (markerEmitter), so vals are new.
-			vals, _, err := t.decodeTuple(nil, &tp)
+			vals, err := rd.decode(rr.Values())
 			if err == nil {
 				err = row(t, vals, n == 0)
 			}
@@ -195,15 +202,43 @@ func (s *session) snapshotTable(ctx context.Context, conn *pgx.Conn, ch chunk, r
 	return n, nil
 }
 
+// snapshotOffsetAlloc is an Offset with room for its flags, so a snapshot
+// record's offset costs one allocation.
+type snapshotOffsetAlloc struct {
+	o               Offset
+	last, completed bool
+}
+
 func (s *session) snapshotOffset(si *srcInfo, last bool) *Offset {
-	o := &Offset{Lsn: si.lsn, TxID: si.txID, TsUsec: si.tsUs, LastSnapshotRecord: boolp(last)}
+	a := &snapshotOffsetAlloc{o: Offset{Lsn: si.lsn, TxID: si.txID, TsUsec: si.tsUs}, last: last, completed: last}
+	o := &a.o
+	o.LastSnapshotRecord = &a.last
 	if s.cfg.Compat == "2.7" {
 		o.Snapshot = true
 	} else {
 		o.Snapshot = "INITIAL"
-		o.SnapshotCompleted = boolp(last)
+		o.SnapshotCompleted = &a.completed
 	}
 	return o
+}
+
+// rowDecoder decodes the result rows of one table's snapshot query; the
+// values slice it returns is reused for the next row.
+type rowDecoder struct {
+	t    *table
+	sr   snapshotRow
+	tp   rawTuple
+	vals []any
+}
+
+func (d *rowDecoder) decode(raw [][]byte) ([]any, error) {
+	d.sr.fill(&d.tp, raw)
+	vals, _, err := d.t.decodeTuple(d.vals, &d.tp)
+	if err != nil {
+		return nil, err
+	}
+	d.vals = vals
+	return vals, nil
 }
 
 // snapshotRow turns result rows into rawTuples for decodeTuple: column i of

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -185,7 +186,7 @@ func (s *session) snapshotWorker(ctx context.Context, snapName string, chunks []
 			}
 		}
 		_, err := s.snapshotTable(ctx, conn, chunks[i], func(_ *table, vals []any, _ bool) error {
-			batch = append(batch, vals)
+			batch = append(batch, slices.Clone(vals))
 			if len(batch) == batchSize {
 				return send()
 			}

@@ -52,6 +52,14 @@ type streamer struct {
 func (z *streamer) emit(rec connector.SourceRecord) error { return z.send(rec, true) }
 
 func (z *streamer) send(rec connector.SourceRecord, streaming bool) error {
+	// A one-case select is a plain non-blocking send, much cheaper than
+	// the general select below; a record queued after cancellation is
+	// dropped with the queue.
+	select {
+	case z.out <- rec:
+		return nil
+	default:
+	}
 	select {
 	case z.out <- rec:
 		return nil
@@ -77,10 +85,19 @@ func (z *streamer) send(rec connector.SourceRecord, streaming bool) error {
 	}
 }
 
+// offsetAlloc is an Offset with room for its lsn_proc, so a streamed
+// record's offset costs one allocation. LsnCommit and TxID point at the
+// stream state's values, which are replaced, never changed in place.
+type offsetAlloc struct {
+	o       Offset
+	lsnProc int64
+}
+
 func (z *streamer) offset(lsn int64, msgType string) *Offset {
-	o := &Offset{LsnProc: i64(z.st.lsnProc), MessageType: msgType, LsnCommit: z.st.lastCommit,
-		Lsn: lsn, TxID: z.st.xid, TsUsec: z.st.commitUs}
-	return o
+	a := &offsetAlloc{o: Offset{MessageType: msgType, LsnCommit: z.st.lastCommit,
+		Lsn: lsn, TxID: z.st.xid, TsUsec: z.st.commitUs}, lsnProc: z.st.lsnProc}
+	a.o.LsnProc = &a.lsnProc
+	return &a.o
 }
 
 // start issues START_REPLICATION at from with protocol v1, asking for

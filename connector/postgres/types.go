@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -353,7 +354,33 @@ func parseSmallDecimal(s string, scale int32) (data.Decimal, bool) {
 	if neg {
 		n = -n
 	}
-	return data.Decimal{Unscaled: big.NewInt(n), Scale: scale}, true
+	return data.Decimal{Unscaled: smallBigInt(n), Scale: scale}, true
+}
+
+// smallInt is a big.Int with room for its one word, so a small decimal
+// costs one allocation rather than big.NewInt's two (the Int and its word
+// slice).
+type smallInt struct {
+	i big.Int
+	w [1]big.Word
+}
+
+// smallBigInt returns n as a *big.Int in a single allocation.
+func smallBigInt(n int64) *big.Int {
+	u := uint64(n)
+	if n < 0 {
+		u = -u
+	}
+	if u == 0 || bits.UintSize == 32 && u>>32 != 0 {
+		return big.NewInt(n)
+	}
+	b := &smallInt{}
+	b.w[0] = big.Word(u)
+	b.i.SetBits(b.w[:])
+	if n < 0 {
+		b.i.Neg(&b.i)
+	}
+	return &b.i
 }
 
 // pow10 is 10^e for 0 ≤ e ≤ 18.
