@@ -36,7 +36,13 @@ type Config struct {
 	// connectors of this worker may buffer together (0: no worker-wide
 	// limit). The S3 sink sheds buffered data when it is reached.
 	BufferMemoryLimit int64
+	// HeapFloor is wharf.heap.floor.bytes: the Go heap goal the worker
+	// keeps at least (package heapfloor); 0 leaves GOGC alone.
+	HeapFloor uint64
 }
+
+// DefaultHeapFloor is wharf.heap.floor.bytes' default (128 MiB).
+const DefaultHeapFloor = 128 << 20
 
 // knownWorkerKeys are accepted without a warning. Prefixed families
 // (producer., consumer., admin., *.converter.*, config.providers.*) are
@@ -59,6 +65,7 @@ var knownWorkerKeys = map[string]bool{
 	"rest.extension.classes": true, "metrics.recording.level": true, "metric.reporters": true,
 	"security.protocol": true, "sasl.mechanism": true, "sasl.jaas.config": true, "wharf.data.dir": true,
 	"plugin.discovery": true, "auto.include.jmx.reporter": true, "wharf.buffer.memory.limit.bytes": true,
+	"wharf.heap.floor.bytes": true,
 }
 
 var knownWorkerPrefixes = []string{"producer.", "consumer.", "admin.", "key.converter.", "value.converter.",
@@ -119,6 +126,14 @@ func ParseConfig(props map[string]string, distributed bool) (*Config, []string, 
 			errs = append(errs, fmt.Sprintf("Invalid value %s for configuration wharf.buffer.memory.limit.bytes: Not a number of type LONG", v))
 		}
 		c.BufferMemoryLimit = n
+	}
+	c.HeapFloor = DefaultHeapFloor
+	if v := get("wharf.heap.floor.bytes", ""); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("Invalid value %s for configuration wharf.heap.floor.bytes: Not a number of type LONG", v))
+		}
+		c.HeapFloor = n
 	}
 	c.GroupID = get("group.id", "")
 	c.ConfigTopic = get("config.storage.topic", "")

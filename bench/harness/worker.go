@@ -20,6 +20,7 @@ import (
 	"github.com/wharf-project/wharf/connector/s3"
 	"github.com/wharf-project/wharf/worker"
 	"github.com/wharf-project/wharf/worker/convert"
+	"github.com/wharf-project/wharf/worker/heapfloor"
 	"github.com/wharf-project/wharf/worker/metrics"
 	"github.com/wharf-project/wharf/worker/store"
 	"github.com/wharf-project/wharf/worker/transform"
@@ -75,6 +76,7 @@ func NewTask(ctx context.Context, brokers []string, workerProps, props map[strin
 	if err != nil {
 		return nil, fmt.Errorf("worker config: %w", err)
 	}
+	go heapfloor.Run(ctx, cfg.HeapFloor) // as cmd/wharf does for the worker process
 	offsets := store.NewFileOffsets(filepath.Join(dir, "connect.offsets"))
 	if err := offsets.Start(ctx); err != nil {
 		return nil, err

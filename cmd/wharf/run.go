@@ -22,6 +22,7 @@ import (
 	"github.com/wharf-project/wharf/connector"
 	"github.com/wharf-project/wharf/rest"
 	"github.com/wharf-project/wharf/worker"
+	"github.com/wharf-project/wharf/worker/heapfloor"
 	"github.com/wharf-project/wharf/worker/kafka"
 	"github.com/wharf-project/wharf/worker/logs"
 	"github.com/wharf-project/wharf/worker/metrics"
@@ -66,6 +67,7 @@ func run(ctx context.Context, o options, stderr io.Writer) error {
 	if len(unknown) > 0 {
 		log.Warn("ignoring unknown worker configuration keys", "keys", strings.Join(unknown, ","))
 	}
+	go heapfloor.Run(ctx, cfg.HeapFloor)
 
 	brokers := cfg.Brokers
 	if len(brokers) == 0 {
