@@ -95,7 +95,7 @@ func (e *Env) stream(ctx context.Context, op string, measure bool) ([]harness.Ro
 	var slots []string
 	for r := 0; r < e.Rounds; r++ {
 		slots = append(slots, fmt.Sprintf("ceil_%s_%d", prefix, r), fmt.Sprintf("wharf_%s_%d", prefix, r),
-			fmt.Sprintf("recv_%s_%d", prefix, r))
+			fmt.Sprintf("recv_%s_%d", prefix, r), fmt.Sprintf("task_%s_%d", prefix, r))
 	}
 	if !measure {
 		slots = slots[1:2]
@@ -119,7 +119,7 @@ func (e *Env) stream(ctx context.Context, op string, measure bool) ([]harness.Ro
 	if op == "delete" {
 		records *= 2 // delete event + tombstone (tombstones.on.delete=true)
 	}
-	var ceil, recv, wharf []harness.Result
+	var ceil, recv, wharf, alone []harness.Result
 	for r := 0; r < e.Rounds; r++ {
 		if measure {
 			p := e.params()
@@ -154,6 +154,12 @@ func (e *Env) stream(ctx context.Context, op string, measure bool) ([]harness.Ro
 		if !measure {
 			return nil, nil
 		}
+		p.Slot = fmt.Sprintf("task_%s_%d", prefix, r)
+		if res, err = harness.Run(ctx, childTimeout, "pg-"+op+"-task", "pg-task", p); err != nil {
+			return nil, err
+		}
+		alone = append(alone, res)
+		e.Log.Info("measured", "what", "connector alone", "op", op, "rows/s", int(res.RowsPerSec()))
 	}
 	bench := "pg stream " + op
 	if op == "insert10" {
@@ -166,6 +172,8 @@ func (e *Env) stream(ctx context.Context, op string, measure bool) ([]harness.Ro
 	return []harness.Row{
 		{Bench: bench, What: "ceiling A: pglogrepl reader → /dev/null", Res: c},
 		{Bench: bench, What: "ceiling B: pg_recvlogical → /dev/null", Res: rl},
+		harness.Compare(bench, "connector alone: task → records", harness.PeakRSS(alone[i], alone), harness.Fastest(c, rl),
+			StreamTarget, RSSTarget),
 		harness.Compare(bench, "wharf: task+runner → JSON → kafka", w, harness.Fastest(c, rl), StreamTarget, RSSTarget),
 	}, nil
 }
@@ -175,6 +183,7 @@ func (e *Env) stream(ctx context.Context, op string, measure bool) ([]harness.Ro
 func (e *Env) snapshot(ctx context.Context) ([]harness.Row, error) {
 	var copies []harness.Result
 	wharf := map[int][]harness.Result{}
+	alone := map[int][]harness.Result{}
 	var slots []string
 	defer func() { _ = DropSlots(context.Background(), e.dsn(), slots...) }()
 	for r := 0; r < e.Rounds; r++ {
@@ -195,12 +204,23 @@ func (e *Env) snapshot(ctx context.Context) ([]harness.Row, error) {
 			wharf[threads] = append(wharf[threads], res)
 			e.Log.Info("measured", "what", "wharf snapshot", "threads", threads, "rows/s", int(res.RowsPerSec()), "rss MB", res.MaxRSS>>20)
 			_ = e.Kafka.DeleteTopics(p.Prefix + ".public." + Table)
+			p.Slot = fmt.Sprintf("snap_task_t%d_%d", threads, r)
+			slots = append(slots, p.Slot)
+			if res, err = harness.Run(ctx, childTimeout, fmt.Sprintf("pg-snapshot-task-t%d", threads), "pg-task", p); err != nil {
+				return nil, err
+			}
+			alone[threads] = append(alone[threads], res)
+			e.Log.Info("measured", "what", "connector alone snapshot", "threads", threads, "rows/s", int(res.RowsPerSec()))
 		}
 	}
 	// The median round by the one-thread ratio gives all three rows.
 	i := harness.MedianRound(len(copies), func(i int) float64 { return wharf[1][i].RowsPerSec() / copies[i].RowsPerSec() })
 	c := copies[i]
 	rows := []harness.Row{{Bench: "pg snapshot", What: "ceiling: COPY TO STDOUT → /dev/null", Res: c}}
+	for _, threads := range []int{1, 2} {
+		rows = append(rows, harness.Compare("pg snapshot", fmt.Sprintf("connector alone: threads=%d → records", threads),
+			harness.PeakRSS(alone[threads][i], alone[threads]), c, SnapshotTarget, RSSTarget))
+	}
 	for _, threads := range []int{1, 2} {
 		rows = append(rows, harness.Compare("pg snapshot", fmt.Sprintf("wharf: snapshot.max.threads=%d → kafka", threads),
 			harness.PeakRSS(wharf[threads][i], wharf[threads]), c, SnapshotTarget, RSSTarget))

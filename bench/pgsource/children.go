@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/wharf-project/wharf/bench/harness"
 	"github.com/wharf-project/wharf/connector"
+	"github.com/wharf-project/wharf/connector/connectortest"
 	"github.com/wharf-project/wharf/connector/postgres"
 	"github.com/wharf-project/wharf/connector/testserver"
 )
@@ -47,6 +49,7 @@ func Children() map[string]harness.ChildFunc {
 		"pg-recvlogical": RecvLogical,
 		"pg-copy":        Copy,
 		"pg-wharf":       Wharf,
+		"pg-task":        Task,
 	}
 }
 
@@ -266,4 +269,70 @@ func runUntil(ctx context.Context, task *harness.Task, watch *harness.Stopwatch,
 		return harness.Result{}, fmt.Errorf("runner: %w", err)
 	}
 	return harness.Result{Rows: rows, Records: watch.Count(), Seconds: watch.Seconds(), Total: total}, nil
+}
+
+// Task runs the connector's task alone — no runner, converter or Kafka —
+// and throws its records away after acknowledging them, as Kafka would, so
+// the connector's own ceiling is measured: what it can deliver when nothing
+// downstream is slower. Modes as for Wharf.
+func Task(ctx context.Context, raw json.RawMessage) (harness.Result, error) {
+	var p Params
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return harness.Result{}, err
+	}
+	if p.Records == 0 {
+		p.Records = p.Rows
+	}
+	mode := "no_data"
+	if p.Mode == "snapshot" {
+		mode = "initial_only"
+	}
+	props := map[string]string{
+		"name":                 "bench-task-" + p.Prefix,
+		"connector.class":      postgres.Class,
+		"plugin.name":          "pgoutput",
+		"database.hostname":    p.Host,
+		"database.port":        strconv.Itoa(p.Port),
+		"database.user":        "postgres",
+		"database.dbname":      p.DB,
+		"database.sslmode":     "disable",
+		"topic.prefix":         p.Prefix,
+		"slot.name":            p.Slot,
+		"publication.name":     Publication,
+		"snapshot.mode":        mode,
+		"snapshot.max.threads": strconv.Itoa(max(p.Threads, 1)),
+	}
+	start := time.Now()
+	task := postgres.Plugin().New().(connector.SourceConnector).NewTask()
+	tc := connectortest.NewSource(props["name"])
+	tc.Log = slog.New(slog.DiscardHandler)
+	if err := task.Start(ctx, tc, props); err != nil {
+		return harness.Result{}, err
+	}
+	defer task.Stop()
+	acker, _ := task.(connector.RecordAcker)
+	watch := harness.NewStopwatch(p.Records)
+	deadline := time.Now().Add(10 * time.Minute)
+	for watch.Count() < p.Records {
+		if time.Now().After(deadline) {
+			return harness.Result{}, fmt.Errorf("timed out after %d records", watch.Count())
+		}
+		recs, err := task.Poll(ctx)
+		if err != nil {
+			return harness.Result{}, fmt.Errorf("poll after %d records: %w", watch.Count(), err)
+		}
+		if len(recs) == 0 {
+			continue
+		}
+		watch.Start()
+		for i := range recs {
+			if acker != nil {
+				acker.AckRecord(&recs[i], 0, 0)
+			}
+		}
+		watch.Add(int64(len(recs)))
+	}
+	total := time.Since(start).Seconds()
+	harness.WriteHeapProfile()
+	return harness.Result{Rows: p.Rows, Records: watch.Count(), Seconds: watch.Seconds(), Total: total}, nil
 }
