@@ -20,8 +20,61 @@ type Struct struct {
 }
 
 // NewStruct returns an empty struct of schema s (every field nil).
+//
+// Sources build several structs per record (a Debezium event has four), so
+// the struct and its values share one allocation when the schema has up to
+// 32 fields: half the allocations, and the values sit next to their header.
 func NewStruct(s *Schema) *Struct {
-	return &Struct{schema: s, values: make([]any, len(s.Fields))}
+	n := len(s.Fields)
+	var st *Struct
+	switch {
+	case n <= 2:
+		b := new(struct {
+			st Struct
+			v  [2]any
+		})
+		st, b.st.values = &b.st, b.v[:n:n]
+	case n <= 4:
+		b := new(struct {
+			st Struct
+			v  [4]any
+		})
+		st, b.st.values = &b.st, b.v[:n:n]
+	case n <= 8:
+		b := new(struct {
+			st Struct
+			v  [8]any
+		})
+		st, b.st.values = &b.st, b.v[:n:n]
+	case n <= 12:
+		b := new(struct {
+			st Struct
+			v  [12]any
+		})
+		st, b.st.values = &b.st, b.v[:n:n]
+	case n <= 16:
+		b := new(struct {
+			st Struct
+			v  [16]any
+		})
+		st, b.st.values = &b.st, b.v[:n:n]
+	case n <= 24:
+		b := new(struct {
+			st Struct
+			v  [24]any
+		})
+		st, b.st.values = &b.st, b.v[:n:n]
+	case n <= 32:
+		b := new(struct {
+			st Struct
+			v  [32]any
+		})
+		st, b.st.values = &b.st, b.v[:n:n]
+	default:
+		st = &Struct{values: make([]any, n)}
+	}
+	st.schema = s
+	return st
 }
 
 // Schema returns the struct's schema.
