@@ -6,6 +6,7 @@ package jsontext
 
 import (
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -27,8 +28,20 @@ var plainASCII = func() (t [256]bool) {
 // Bytes that are not UTF-8 become U+FFFD, as a Java String would hold them.
 func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	i := 0
+	if len(s) >= 8 {
+		// Most strings need no escaping at all: find out a word at a time
+		// and copy them whole.
+		if i = plainLen(s); i == len(s) {
+			dst = append(dst, s...)
+			return append(dst, '"')
+		}
+	}
+	// Text that needs escaping once tends to need it often (JSON held in a
+	// column, non-Latin script), and short strings are not worth the words:
+	// go byte by byte.
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
 		if plainASCII[c] {
 			i++
@@ -68,6 +81,45 @@ func AppendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// plainLen returns the length of the longest prefix of s, which must be
+// at least eight bytes long, made of plainASCII bytes. The last word it
+// reads may overlap bytes already seen; those are plain and so unmarked.
+func plainLen(s string) int {
+	i := 0
+	for ; i+8 < len(s); i += 8 {
+		if m := specialBytes(load64(s, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	i = len(s) - 8
+	if m := specialBytes(load64(s, i)); m != 0 {
+		return i + bits.TrailingZeros64(m)/8
+	}
+	return len(s)
+}
+
+// load64 reads s[i:i+8] little-endian; the compiler merges it into one load.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// specialBytes returns a mask with the high bit set in the lowest byte of
+// w that is not plainASCII, or 0 when all eight bytes are. Control bytes
+// borrow when 0x20 is subtracted, '"' and '\\' when 1 is subtracted after
+// the XOR that zeroes them, and non-ASCII bytes carry their own high bit.
+// A borrow can mark a plain byte above a special one, but none happens below
+// the first special byte, so the lowest mark is exact.
+func specialBytes(w uint64) uint64 {
+	const ones = 0x0101010101010101
+	const highs = 0x8080808080808080
+	ctl := w - 0x20*ones
+	quote := (w ^ '"'*ones) - ones
+	bslash := (w ^ '\\'*ones) - ones
+	return ((ctl|quote|bslash)&^w | w) & highs
 }
 
 // AppendFloat writes f as Jackson does: Java's Float/Double.toString

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"testing"
+	"unicode/utf8"
 )
 
 // Expected strings are what Java (JDK 19+) prints for Double.toString and
@@ -116,5 +117,107 @@ func TestAppendString(t *testing.T) {
 	}
 	if got := string(AppendFloat(nil, math.NaN(), 64)); got != `"NaN"` {
 		t.Errorf("NaN = %s", got)
+	}
+}
+
+// appendStringBytewise is AppendString as it was before the word-at-a-time
+// scan: the reference the fast path must match byte for byte.
+func appendStringBytewise(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if plainASCII[c] {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, "\uFFFD"...)
+				i++
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\f':
+			dst = append(dst, '\\', 'f')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		i++
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// Every byte value at every offset of a word, alone and next to the
+// others, so that each lane of the word scan and each carry between lanes
+// is exercised.
+func TestAppendStringEveryByte(t *testing.T) {
+	pad := "abcdefghijklmnopq"
+	for b := 0; b < 256; b++ {
+		for pos := 0; pos <= 16; pos++ {
+			for _, tail := range []string{"", "\x00", "\"", "\\", "\x7f", "\x80", "\xc3\xa9", "zz"} {
+				checkAppendString(t, pad[:pos]+string([]byte{byte(b)})+tail+pad[:16-pos])
+			}
+		}
+	}
+	// Multi-byte and invalid sequences straddling a word boundary.
+	for _, r := range []string{"é", "€", "𝄞", "\u2028", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82", "\xc0\xaf"} {
+		for pos := 0; pos <= 16; pos++ {
+			checkAppendString(t, pad[:pos]+r+pad[pos:])
+		}
+	}
+}
+
+func checkAppendString(t *testing.T, in string) {
+	t.Helper()
+	want := string(appendStringBytewise([]byte("x"), in))
+	if got := string(AppendString([]byte("x"), in)); got != want {
+		t.Fatalf("AppendString(%q) = %s, want %s", in, got, want)
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain ascii text", "q\"b\\", "\x01\x1f\n", "é\u2028𝄞", "bad\xffutf8", "\xed\xa0\x80abcdefgh"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkAppendString(t, s)
+	})
+}
+
+func BenchmarkAppendString(b *testing.B) {
+	for _, bc := range []struct{ name, s string }{
+		{"key", "first_name"},
+		{"short", "Austin"},
+		{"ascii", "note c4ca4238a0b923820dcc509a6f75849b 8f14e45fceea167a5a36dedd4bea2543"},
+		{"escapes", `{"a":"b\n","c":[1,2]}`},
+		{"utf8", "Grüße aus Köln, 東京から"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			buf := make([]byte, 0, 256)
+			b.SetBytes(int64(len(bc.s)))
+			for b.Loop() {
+				buf = AppendString(buf[:0], bc.s)
+			}
+		})
 	}
 }

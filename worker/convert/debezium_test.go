@@ -236,3 +236,26 @@ func BenchmarkToConnectDebeziumEnvelope(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendDebeziumKey is the key side of the same events: a
+// one-field struct, where per-record overhead rather than the payload
+// dominates.
+func BenchmarkAppendDebeziumKey(b *testing.B) {
+	for _, schemas := range []string{"true", "false"} {
+		b.Run("schemas.enable="+schemas, func(b *testing.B) {
+			key := data.StructSchema("dbserver1.public.customers.Key").Field("id", data.Int32Schema).Build()
+			v := data.NewStruct(key).MustPut("id", int32(1003))
+			c := NewJSON()
+			mustConfigure(b, c, map[string]string{"schemas.enable": schemas}, true)
+			buf := make([]byte, 0, 256)
+			b.ReportAllocs()
+			for b.Loop() {
+				out, err := c.Append(buf[:0], "t", key, v)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(out)))
+			}
+		})
+	}
+}

@@ -46,11 +46,12 @@ type JSON struct {
 	schemasEnabled bool
 	decimalNumeric bool
 	replaceNull    bool
-	fromCache      *lru[*data.Schema, []byte]
+	fromCache      *lru[*data.Schema, *schemaEncoder]
 	toCache        *lru[uint64, parsedSchema]
 	seed           maphash.Seed
-	lastSchema     atomic.Pointer[parsedSchema] // the schema ToConnect saw last
-	decoders       sync.Pool                    // *decoder, ToConnect's reusable state
+	lastSchema     atomic.Pointer[parsedSchema]  // the schema ToConnect saw last
+	lastEncoder    atomic.Pointer[schemaEncoder] // the encoder Append used last
+	decoders       sync.Pool                     // *decoder, ToConnect's reusable state
 }
 
 // NewJSON returns a JsonConverter with Kafka's defaults; Configure may
@@ -58,7 +59,7 @@ type JSON struct {
 func NewJSON() *JSON {
 	return &JSON{
 		schemasEnabled: true, replaceNull: true,
-		fromCache: newLRU[*data.Schema, []byte](defaultSchemaCacheSize),
+		fromCache: newLRU[*data.Schema, *schemaEncoder](defaultSchemaCacheSize),
 		toCache:   newLRU[uint64, parsedSchema](defaultSchemaCacheSize),
 		seed:      maphash.MakeSeed(),
 	}
@@ -118,9 +119,10 @@ func (c *JSON) Configure(props map[string]string, isKey bool) error {
 	c.decimalNumeric = strings.EqualFold(vals.String(DecimalFormatConfig), "NUMERIC")
 	c.replaceNull = vals.Bool(ReplaceNullWithDefaultConfig)
 	size := vals.Int(SchemasCacheSizeConfig)
-	c.fromCache = newLRU[*data.Schema, []byte](size)
+	c.fromCache = newLRU[*data.Schema, *schemaEncoder](size)
 	c.toCache = newLRU[uint64, parsedSchema](size)
 	c.lastSchema.Store(nil)
+	c.lastEncoder.Store(nil)
 	return nil
 }
 
@@ -130,25 +132,49 @@ func (c *JSON) Append(dst []byte, _ string, schema *data.Schema, value any) ([]b
 	if value == nil {
 		return nil, nil
 	}
-	var err error
-	if !c.schemasEnabled {
-		dst, err = c.appendValue(dst, schema, value)
-		if err != nil {
+	var enc *schemaEncoder
+	if schema != nil {
+		var err error
+		if enc, err = c.encoder(schema); err != nil {
 			return nil, err
 		}
-		return dst, nil
+	}
+	if !c.schemasEnabled {
+		return c.appendPayload(dst, schema, enc, value)
 	}
 	dst = append(dst, `{"schema":`...)
-	if schema == nil {
+	switch {
+	case schema == nil:
 		dst = append(dst, "null"...)
-	} else if dst, err = c.appendCachedSchema(dst, schema); err != nil {
-		return nil, err
+	case enc == nil:
+		var err error
+		if dst, err = c.appendSchema(dst, schema, "", false); err != nil {
+			return nil, err
+		}
+	default:
+		dst = append(dst, enc.json...)
 	}
 	dst = append(dst, `,"payload":`...)
-	if dst, err = c.appendValue(dst, schema, value); err != nil {
+	dst, err := c.appendPayload(dst, schema, enc, value)
+	if err != nil {
 		return nil, err
 	}
 	return append(dst, '}'), nil
+}
+
+// appendPayload writes v of schema s, by the plan of enc when there is one,
+// and returns nil on error.
+func (c *JSON) appendPayload(dst []byte, s *data.Schema, enc *schemaEncoder, v any) ([]byte, error) {
+	var err error
+	if enc != nil {
+		dst, err = c.appendPlanned(dst, enc.plan, v)
+	} else {
+		dst, err = c.appendValue(dst, s, v)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return dst, nil
 }
 
 var errRequiredNull = errors.New("Conversion error: null value for field that is required and has no default value")

@@ -12,22 +12,6 @@ import (
 	"github.com/wharf-project/wharf/connector/jsontext"
 )
 
-// appendCachedSchema writes the JSON form of s, from the cache when this
-// schema pointer was written before. Schemas are immutable once shared, so
-// the pointer is a sound key; connectors reuse one schema per table.
-func (c *JSON) appendCachedSchema(dst []byte, s *data.Schema) ([]byte, error) {
-	if b, ok := c.fromCache.get(s); ok {
-		return append(dst, b...), nil
-	}
-	start := len(dst)
-	dst, err := c.appendSchema(dst, s, "", false)
-	if err != nil {
-		return dst, err
-	}
-	c.fromCache.put(s, append([]byte(nil), dst[start:]...))
-	return dst, nil
-}
-
 // appendSchema is JsonConverter.asJsonSchema. Keys come in Kafka's order:
 // type, items | keys, values | fields, optional, name, version, doc,
 // parameters, default; a struct field's own name ("field") comes last.
@@ -125,8 +109,7 @@ func (c *JSON) appendLogical(dst []byte, s *data.Schema, v any) (done bool, out 
 			return true, dst, fmt.Errorf("Decimal value has mismatching scale for given Decimal schema. "+
 				"Schema has scale %d, value has scale %d.", scale, d.Scale)
 		}
-		var buf [16]byte
-		return true, appendBase64(dst, appendTwosComplement(buf[:0], d.Unscaled)), nil
+		return true, appendDecimalBase64(dst, d), nil
 	case data.DateName:
 		t, ok := v.(time.Time)
 		if !ok {
@@ -153,6 +136,13 @@ func (c *JSON) appendLogical(dst []byte, s *data.Schema, v any) (done bool, out 
 		return true, appendInt(dst, t.UnixMilli()), nil
 	}
 	return false, dst, nil
+}
+
+// appendDecimalBase64 writes d as Decimal.fromLogical bytes: the unscaled
+// value in big-endian two's complement, base64.
+func appendDecimalBase64(dst []byte, d data.Decimal) []byte {
+	var buf [16]byte
+	return appendBase64(dst, appendTwosComplement(buf[:0], d.Unscaled))
 }
 
 const msPerDay = 24 * 60 * 60 * 1000
