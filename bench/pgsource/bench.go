@@ -59,13 +59,13 @@ func Bench(ctx context.Context, e *Env, only map[string]bool) ([]harness.Row, er
 			if _, err := Run(ctx, e.dsn(), op, e.Rows); err != nil {
 				return nil, err
 			}
-			continue
+		} else {
+			r, err := e.stream(ctx, op, measure)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, r...)
 		}
-		r, err := e.stream(ctx, op, measure)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, r...)
 		if op == "insert" && (only["snapshot"] || len(only) == 0) {
 			r, err := e.snapshot(ctx)
 			if err != nil {

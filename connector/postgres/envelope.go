@@ -235,6 +235,12 @@ func sequence(lastCommit *int64, lsn int64) string {
 // changeRecord builds one data change record.
 func (s *session) changeRecord(t *table, op string, key, before, after *data.Struct, si *srcInfo,
 	block *data.Struct, off *Offset) connector.SourceRecord {
+	return s.recordWithSource(t, op, key, before, after, s.sourceStruct(t, si), block, off)
+}
+
+// recordWithSource is changeRecord with the source block built beforehand.
+func (s *session) recordWithSource(t *table, op string, key, before, after, src *data.Struct,
+	block *data.Struct, off *Offset) connector.SourceRecord {
 	env := data.NewStruct(t.envSchema)
 	if before != nil {
 		env.Set(envBefore, before)
@@ -242,7 +248,7 @@ func (s *session) changeRecord(t *table, op string, key, before, after *data.Str
 	if after != nil {
 		env.Set(envAfter, after)
 	}
-	env.Set(envSource, s.sourceStruct(t, si))
+	env.Set(envSource, src)
 	if block != nil {
 		env.Set(envTransaction, block)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5"
 	"github.com/wharf-project/wharf/connector"
+	"github.com/wharf-project/wharf/connector/data"
 )
 
 // snapshotMarker computes source.snapshot for a row with Debezium's
@@ -69,17 +70,16 @@ func (s *session) snapshot(ctx context.Context, snapName string, // "" without a
 		"threads", s.cfg.SnapshotThreads)
 	si := srcInfo{tsUs: ts.UnixMicro(), lsn: int64(lsn), txID: &txID}
 	m := &markerEmitter{s: s, si: &si, emit: emit, first: true}
+	var chunks []chunk
 	if s.cfg.SnapshotThreads > 1 {
-		var chunks []chunk
-		if chunks, err = s.planChunks(ctx, tables); err == nil {
-			err = s.readParallel(ctx, snapName, chunks, m.row)
-		}
+		chunks, err = s.planChunks(ctx, tables)
 	} else {
 		for _, t := range tables {
-			if _, err = s.snapshotTable(ctx, s.conn, chunk{t: t}, m.row); err != nil {
-				break
-			}
+			chunks = append(chunks, chunk{t: t})
 		}
+	}
+	if err == nil {
+		err = s.readChunks(ctx, snapName, chunks, m)
 	}
 	if err != nil {
 		return err
@@ -113,49 +113,104 @@ func (s *session) snapshotTables(ctx context.Context) ([]*table, error) {
 	return out, nil
 }
 
-// markerEmitter holds one row back until the next row shows which
-// snapshot marker it gets (an empty last table makes the previous row last).
+// snapBuilder builds complete snapshot records, as for a row in the middle
+// of the snapshot: the common marker ("true" in every layout) and the
+// offset of a record that is not the last. markerEmitter fixes up the few
+// records that differ. A builder belongs to one goroutine; the srcInfo and
+// offset it points to are read-only and shared by all builders of a
+// snapshot, and so is the source block of a table's records, which is the
+// same for all of them (a fix-up replaces it, never changes it).
+type snapBuilder struct {
+	s   *session
+	si  *srcInfo // common marker, values boxed once
+	off *Offset  // the offset of every record but the last
+
+	t   *table
+	src *data.Struct // t's source block
+}
+
+func (b *snapBuilder) record(t *table, vals []any) connector.SourceRecord {
+	if t != b.t {
+		b.t, b.src = t, b.s.sourceStruct(t, b.si)
+	}
+	return b.s.recordWithSource(t, "r", t.keyStruct(vals), nil, t.valueStruct(vals), b.src, nil, b.off)
+}
+
+// markerEmitter holds one record back until the next record shows which
+// snapshot marker it gets (an empty last table makes the previous record
+// last), and gives it its marker and offset when they are not the common
+// ones its builder set.
 type markerEmitter struct {
 	s     *session
 	si    *srcInfo
 	emit  func(connector.SourceRecord) error
-	first bool // no row emitted yet
+	first bool // no record taken yet
 
-	pending    *table
-	vals       []any
+	b          *snapBuilder // template of the builders; built on first use
+	held       bool
+	pending    connector.SourceRecord
 	firstAll   bool
 	firstTable bool
-	seqV       any // source.sequence, boxed once
+}
+
+// builder returns the emitter's builder, which row uses; a goroutine that
+// builds records for add uses a copy.
+func (m *markerEmitter) builder() *snapBuilder {
+	if m.b == nil {
+		si := *m.si
+		si.snapshot = snapshotMarker(m.s.cfg.Compat, false, false, false, false)
+		si.seqV = sequence(si.lastCommit, si.lsn)
+		si.tx = new(txBoxes).boxesFor(&si)
+		m.b = &snapBuilder{s: m.s, si: &si, off: m.s.snapshotOffset(m.si, false)}
+	}
+	return m.b
 }
 
 func (m *markerEmitter) row(t *table, vals []any, firstInTable bool) error {
-	if m.pending != nil {
+	return m.add(m.builder().record(t, vals), firstInTable)
+}
+
+// add takes the next record, built by a copy of m.builder(), and emits the
+// one held back. firstInTable marks the first record of its table.
+func (m *markerEmitter) add(rec connector.SourceRecord, firstInTable bool) error {
+	if m.held {
 		if err := m.flush(false, firstInTable); err != nil {
 			return err
 		}
 	}
-	// The held row's values were copied into its structs by flush, so its
-	// slice takes the new row.
-	m.vals = append(m.vals[:0], vals...)
-	m.pending, m.firstAll, m.firstTable = t, m.first, firstInTable
+	m.pending, m.held = rec, true
+	m.firstAll, m.firstTable = m.first, firstInTable
 	m.first = false
 	return nil
 }
 
+// flush emits the record held back, if any; lastAll and lastTable say
+// whether it is the snapshot's and its table's last.
 func (m *markerEmitter) flush(lastAll, lastTable bool) error {
-	t := m.pending
-	if t == nil {
+	if !m.held {
 		return nil
 	}
-	m.pending = nil
-	rsi := *m.si
-	rsi.snapshot = snapshotMarker(m.s.cfg.Compat, m.firstAll, lastAll, m.firstTable, lastTable)
-	if m.seqV == nil { // the same for every snapshot record
-		m.seqV = sequence(rsi.lastCommit, rsi.lsn)
+	m.held = false
+	rec := m.pending
+	if mk := snapshotMarker(m.s.cfg.Compat, m.firstAll, lastAll, m.firstTable, lastTable); mk != m.builder().si.snapshot {
+		// The envelope is this record's own; its source block is shared.
+		env := rec.Value.(*data.Struct)
+		env.Set(envSource, withMarker(env.At(envSource).(*data.Struct), mk))
 	}
-	rsi.seqV = m.seqV
-	off := m.s.snapshotOffset(m.si, lastAll)
-	return m.emit(m.s.changeRecord(t, "r", t.keyStruct(m.vals), nil, t.valueStruct(m.vals), &rsi, nil, off))
+	if lastAll {
+		rec.SourceOffset = m.s.snapshotOffset(m.si, true)
+	}
+	return m.emit(rec)
+}
+
+// withMarker returns a copy of the source block src with marker mk.
+func withMarker(src *data.Struct, mk string) *data.Struct {
+	out := data.NewStruct(src.Schema())
+	for i := range src.Schema().Fields {
+		out.Set(i, src.At(i))
+	}
+	out.Set(srcSnapshot, boxedMarker(mk))
+	return out
 }
 
 // snapshotTable streams one table's rows in text form (simple protocol)

@@ -3,18 +3,23 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/wharf-project/wharf/connector"
 	"github.com/wharf-project/wharf/connector/data"
 )
 
 // chunkMinRows is the estimated size (pg_class.reltuples) from which a table
 // with an integer primary key is read in key ranges by several readers.
-const chunkMinRows = 100_000
+// Such a table is read in chunks of about chunkRows rows, at most maxChunks.
+const (
+	chunkMinRows = 100_000
+	chunkRows    = snapQueue * snapBatch
+	maxChunks    = 1 << 14
+)
 
 // chunk is a part of a table to read: all of it (where == "") or a range
 // of its first primary-key column. where is built from the quoted column
@@ -51,7 +56,10 @@ func (s *session) planChunks(ctx context.Context, tables []*table) ([]chunk, err
 			out = append(out, chunk{t: t})
 			continue
 		}
-		out = append(out, splitRange(t, qc, *lo, *hi, int64(s.cfg.SnapshotThreads)*4)...)
+		// Chunks small enough to wait whole in their queue, so a reader
+		// ahead of the chunk being emitted can finish its chunk.
+		n := min(max(int64(s.cfg.SnapshotThreads)*4, int64(est)/chunkRows), maxChunks)
+		out = append(out, splitRange(t, qc, *lo, *hi, n)...)
 	}
 	return out, nil
 }
@@ -93,26 +101,54 @@ func splitRange(t *table, col string, lo, hi, n int64) []chunk {
 	return append(out, chunk{t: t, where: " WHERE " + col + " >= " + prev})
 }
 
-// readParallel reads chunks on snapshot.max.threads extra connections that
-// import the same exported snapshot, and hands rows to row in chunk order
-// (so tables stay in order and snapshot markers stay exact).
-func (s *session) readParallel(ctx context.Context, snapName string, chunks []chunk, row rowFunc) error {
-	ctx, cancel := context.WithCancel(ctx)
-	const batchSize = 256
-	chans := make([]chan [][]any, len(chunks))
-	for i := range chans {
-		chans[i] = make(chan [][]any, 8)
+// Records travel from the readers to the session goroutine in batches of
+// snapBatch records; up to snapQueue batches of a chunk wait to be emitted.
+const (
+	snapBatch = 128
+	snapQueue = 16
+)
+
+// readChunks reads chunks on up to snapshot.max.threads connections (the
+// session's own, whose transaction holds the snapshot, and extra ones that
+// import it). The readers build complete records; this goroutine hands
+// them to m in chunk order (so tables stay in order and snapshot markers
+// stay exact) and emits them, so reading overlaps with emitting even with
+// one thread.
+//
+// At most window chunks are claimed and not yet emitted: a reader takes a
+// token before it claims the next chunk, and this goroutine returns one
+// when it has emitted a chunk. That bounds the records waiting, and lets
+// chunk i use queue i%window: chunk i-window was emitted before chunk i
+// could be claimed. A reader ends a chunk with a nil batch.
+func (s *session) readChunks(ctx context.Context, snapName string, chunks []chunk, m *markerEmitter) error {
+	if len(chunks) == 0 {
+		return nil
 	}
+	ctx, cancel := context.WithCancel(ctx)
 	threads := max(1, min(s.cfg.SnapshotThreads, len(chunks)))
+	window := min(2*threads, len(chunks))
+	queues := make([]chan []connector.SourceRecord, window)
+	for i := range queues {
+		queues[i] = make(chan []connector.SourceRecord, snapQueue+1) // + the end of the chunk
+	}
+	tokens := make(chan struct{}, window)
+	// Emitted batches go back to the readers.
+	free := make(chan []connector.SourceRecord, window*(snapQueue+1)+threads)
 	errc := make(chan error, threads)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait() }() // every worker ends before return
+	defer func() { cancel(); wg.Wait() }() // every reader ends before return
+	tmpl := m.builder()
 	for w := 0; w < threads; w++ {
+		var conn *pgx.Conn
+		if w == 0 {
+			conn = s.conn // idle until every reader has ended
+		}
+		r := &chunkReader{s: s, b: *tmpl, chunks: chunks, queues: queues, tokens: tokens, free: free, next: &next}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.snapshotWorker(ctx, snapName, chunks, chans, &next, batchSize); err != nil {
+			if err := r.run(ctx, conn, snapName); err != nil {
 				errc <- err
 				cancel()
 			}
@@ -120,28 +156,32 @@ func (s *session) readParallel(ctx context.Context, snapName string, chunks []ch
 	}
 	var prev *table
 	for i, c := range chunks {
+		q := queues[i%window]
 		for done := false; !done; {
 			select {
-			case b, ok := <-chans[i]:
-				if !ok {
+			case b := <-q:
+				if b == nil {
 					done = true
 					break
 				}
-				for _, vals := range b {
-					if err := row(c.t, vals, c.t != prev); err != nil {
+				for j := range b {
+					if err := m.add(b[j], c.t != prev); err != nil {
 						return err
 					}
 					prev = c.t
+				}
+				clear(b)
+				select {
+				case free <- b[:0]:
+				default:
 				}
 			case <-ctx.Done():
 				return firstErr(errc, ctx.Err())
 			}
 		}
-		if err := firstErr(errc, nil); err != nil {
-			return err
-		}
+		<-tokens // chunk i's
 	}
-	return nil
+	return firstErr(errc, nil)
 }
 
 func firstErr(errc chan error, dflt error) error {
@@ -153,51 +193,85 @@ func firstErr(errc chan error, dflt error) error {
 	}
 }
 
-// snapshotWorker reads chunks claimed from next until none is left. A
-// chunk's channel is closed when it is done (after any error is reported).
-func (s *session) snapshotWorker(ctx context.Context, snapName string, chunks []chunk, chans []chan [][]any,
-	next *atomic.Int64, batchSize int) error {
-	conn, err := connectQuery(ctx, s.cfg)
-	if err != nil {
-		return fmt.Errorf("postgres: snapshot connection: %w", err)
+// chunkReader is one reader of readChunks: it reads the chunks it claims
+// until none is left, and sends their records in batches.
+type chunkReader struct {
+	s      *session
+	b      snapBuilder
+	chunks []chunk
+	queues []chan []connector.SourceRecord
+	tokens chan struct{}
+	free   chan []connector.SourceRecord
+	next   *atomic.Int64
+
+	batch []connector.SourceRecord
+	q     chan []connector.SourceRecord // the queue of the chunk being read
+}
+
+// run reads on conn, which is inside the snapshot transaction, or on a
+// connection of its own when conn is nil.
+func (r *chunkReader) run(ctx context.Context, conn *pgx.Conn, snapName string) error {
+	if conn == nil {
+		var err error
+		if conn, err = connectQuery(ctx, r.s.cfg); err != nil {
+			return fmt.Errorf("postgres: snapshot connection: %w", err)
+		}
+		defer conn.Close(context.Background())
+		tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		if err != nil {
+			return fmt.Errorf("postgres: begin snapshot: %w", err)
+		}
+		defer tx.Rollback(context.Background())
+		if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT "+quoteLiteral(snapName)); err != nil {
+			return fmt.Errorf("postgres: import snapshot %s: %w", snapName, err)
+		}
 	}
-	defer conn.Close(context.Background())
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return fmt.Errorf("postgres: begin snapshot: %w", err)
-	}
-	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT "+quoteLiteral(snapName)); err != nil {
-		return fmt.Errorf("postgres: import snapshot %s: %w", snapName, err)
+	row := func(t *table, vals []any, _ bool) error {
+		if r.batch == nil {
+			select {
+			case r.batch = <-r.free:
+			default:
+				r.batch = make([]connector.SourceRecord, 0, snapBatch)
+			}
+		}
+		r.batch = append(r.batch, r.b.record(t, vals))
+		if len(r.batch) == snapBatch {
+			return r.send(ctx)
+		}
+		return nil
 	}
 	for {
-		i := int(next.Add(1) - 1)
-		if i >= len(chunks) {
+		select {
+		case r.tokens <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		i := int(r.next.Add(1) - 1)
+		if i >= len(r.chunks) {
+			<-r.tokens // not needed: give it back
 			return nil
 		}
-		batch := make([][]any, 0, batchSize)
-		send := func() error {
-			select {
-			case chans[i] <- batch:
-				batch = make([][]any, 0, batchSize)
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		r.q = r.queues[i%len(r.queues)]
+		_, err := r.s.snapshotTable(ctx, conn, r.chunks[i], row)
+		if err == nil && len(r.batch) > 0 {
+			err = r.send(ctx)
 		}
-		_, err := s.snapshotTable(ctx, conn, chunks[i], func(_ *table, vals []any, _ bool) error {
-			batch = append(batch, slices.Clone(vals))
-			if len(batch) == batchSize {
-				return send()
-			}
-			return nil
-		})
-		if err == nil && len(batch) > 0 {
-			err = send()
+		if err == nil {
+			err = r.send(ctx) // the end of the chunk
 		}
 		if err != nil {
 			return err
 		}
-		close(chans[i])
+	}
+}
+
+// send queues the batch being filled (nil: the end of the chunk).
+func (r *chunkReader) send(ctx context.Context) error {
+	select {
+	case r.q <- r.batch:
+		r.batch = nil
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
