@@ -21,13 +21,18 @@ import (
 
 	"github.com/wharf-project/wharf/connector/testserver"
 	"github.com/wharf-project/wharf/worker/kafka"
+	"github.com/wharf-project/wharf/worker/schemaregistry"
 )
 
 // Kafka is an in-process kfake broker in the orchestrator, reached by the
-// children over TCP.
+// children over TCP, and the Schema Registry the AvroConverter measurements
+// use (Wharf's embedded one, storing schemas in the broker).
 type Kafka struct {
 	c     *kfake.Cluster
 	Addrs []string
+	// RegistryURL is the Schema Registry's address once StartRegistry ran.
+	RegistryURL string
+	stopReg     func()
 }
 
 // StartKafka starts one kfake broker on a loopback port with auto topic
@@ -40,8 +45,49 @@ func StartKafka() (*Kafka, error) {
 	return &Kafka{c: c, Addrs: c.ListenAddrs()}, nil
 }
 
-// Close stops the broker.
-func (k *Kafka) Close() { k.c.Close() }
+// Close stops the registry and the broker.
+func (k *Kafka) Close() {
+	if k.stopReg != nil {
+		k.stopReg()
+	}
+	k.c.Close()
+}
+
+// StartRegistry serves Wharf's Schema Registry on a loopback port, with its
+// schemas in the broker, and sets RegistryURL.
+func (k *Kafka) StartRegistry(ctx context.Context) error {
+	cfg := sarama.NewConfig()
+	cfg.Version = kafka.ProtocolVersion()
+	cl, err := sarama.NewClient(k.Addrs, cfg)
+	if err != nil {
+		return err
+	}
+	srv, err := schemaregistry.NewServer(schemaregistry.ServerOptions{Client: cl})
+	if err == nil {
+		err = srv.Start(ctx)
+	}
+	if err != nil {
+		cl.Close()
+		return fmt.Errorf("schema registry: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Stop()
+		cl.Close()
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = hs.Serve(ln) }()
+	k.RegistryURL = "http://" + ln.Addr().String()
+	k.stopReg = func() {
+		_ = hs.Close()
+		<-done
+		srv.Stop()
+		cl.Close()
+	}
+	return nil
+}
 
 // DeleteTopics drops topics (and their records, which kfake keeps in the
 // orchestrator's memory).

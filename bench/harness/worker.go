@@ -19,6 +19,7 @@ import (
 	"github.com/wharf-project/wharf/connector/postgres"
 	"github.com/wharf-project/wharf/connector/s3"
 	"github.com/wharf-project/wharf/worker"
+	"github.com/wharf-project/wharf/worker/avro"
 	"github.com/wharf-project/wharf/worker/convert"
 	"github.com/wharf-project/wharf/worker/heapfloor"
 	"github.com/wharf-project/wharf/worker/metrics"
@@ -32,6 +33,7 @@ func Registry() *connector.Registry {
 	ps = append(ps, file.Plugins()...)
 	ps = append(ps, postgres.Plugin(), s3.Plugin())
 	ps = append(ps, convert.Plugins()...)
+	ps = append(ps, avro.Plugins()...)
 	ps = append(ps, transform.Plugins()...)
 	return connector.NewRegistry(ps...)
 }

@@ -25,10 +25,10 @@ type Env struct {
 	Port    int
 	DB      string
 	Brokers []string
-	Kafka   *harness.Kafka
-	Rows    int  // rows per operation and in the snapshot table
-	Rounds  int  // rounds of ceiling-then-Wharf; the round with the median ratio is reported
-	KeepIns bool // keep the insert topic (the S3 benchmark reads it)
+	Kafka   *harness.Kafka // with the Schema Registry for the Avro rows
+	Rows    int            // rows per operation and in the snapshot table
+	Rounds  int            // rounds of ceiling-then-Wharf; the round with the median ratio is reported
+	KeepIns bool           // keep the insert topic (the S3 benchmark reads it)
 	// RowBytes is set after the inserts: the average row size in text form.
 	RowBytes float64
 	Log      *slog.Logger
@@ -95,7 +95,7 @@ func (e *Env) stream(ctx context.Context, op string, measure bool) ([]harness.Ro
 	var slots []string
 	for r := 0; r < e.Rounds; r++ {
 		slots = append(slots, fmt.Sprintf("ceil_%s_%d", prefix, r), fmt.Sprintf("wharf_%s_%d", prefix, r),
-			fmt.Sprintf("recv_%s_%d", prefix, r), fmt.Sprintf("task_%s_%d", prefix, r))
+			fmt.Sprintf("recv_%s_%d", prefix, r), fmt.Sprintf("task_%s_%d", prefix, r), fmt.Sprintf("avro_%s_%d", prefix, r))
 	}
 	if !measure {
 		slots = slots[1:2]
@@ -119,7 +119,7 @@ func (e *Env) stream(ctx context.Context, op string, measure bool) ([]harness.Ro
 	if op == "delete" {
 		records *= 2 // delete event + tombstone (tombstones.on.delete=true)
 	}
-	var ceil, recv, wharf, alone []harness.Result
+	var ceil, recv, wharf, alone, avro []harness.Result
 	for r := 0; r < e.Rounds; r++ {
 		if measure {
 			p := e.params()
@@ -160,6 +160,15 @@ func (e *Env) stream(ctx context.Context, op string, measure bool) ([]harness.Ro
 		}
 		alone = append(alone, res)
 		e.Log.Info("measured", "what", "connector alone", "op", op, "rows/s", int(res.RowsPerSec()))
+		if op == "insert" {
+			p.Slot, p.Prefix, p.Registry = fmt.Sprintf("avro_%s_%d", prefix, r), fmt.Sprintf("avro%s%d", prefix, r), e.Kafka.RegistryURL
+			if res, err = harness.Run(ctx, childTimeout, "pg-"+op+"-wharf-avro", "pg-wharf", p); err != nil {
+				return nil, err
+			}
+			avro = append(avro, res)
+			e.Log.Info("measured", "what", "wharf avro", "op", op, "rows/s", int(res.RowsPerSec()))
+			_ = e.Kafka.DeleteTopics(topics(p.Prefix, op)...)
+		}
 	}
 	bench := "pg stream " + op
 	if op == "insert10" {
@@ -169,13 +178,18 @@ func (e *Env) stream(ctx context.Context, op string, measure bool) ([]harness.Ro
 		return wharf[i].RowsPerSec() / harness.Fastest(ceil[i], recv[i]).RowsPerSec()
 	})
 	c, rl, w := ceil[i], recv[i], harness.PeakRSS(wharf[i], wharf)
-	return []harness.Row{
+	rows := []harness.Row{
 		{Bench: bench, What: "ceiling A: pglogrepl reader → /dev/null", Res: c},
 		{Bench: bench, What: "ceiling B: pg_recvlogical → /dev/null", Res: rl},
 		harness.Compare(bench, "connector alone: task → records", harness.PeakRSS(alone[i], alone), harness.Fastest(c, rl),
 			StreamTarget, RSSTarget),
 		harness.Compare(bench, "wharf: task+runner → JSON → kafka", w, harness.Fastest(c, rl), StreamTarget, RSSTarget),
-	}, nil
+	}
+	if len(avro) > 0 {
+		rows = append(rows, harness.Compare(bench, "wharf: task+runner → Avro → kafka", harness.PeakRSS(avro[i], avro),
+			harness.Fastest(c, rl), StreamTarget, RSSTarget))
+	}
+	return rows, nil
 }
 
 // snapshot measures COPY … TO STDOUT against Wharf's snapshot with one and
@@ -184,6 +198,7 @@ func (e *Env) snapshot(ctx context.Context) ([]harness.Row, error) {
 	var copies []harness.Result
 	wharf := map[int][]harness.Result{}
 	alone := map[int][]harness.Result{}
+	var avro []harness.Result
 	var slots []string
 	defer func() { _ = DropSlots(context.Background(), e.dsn(), slots...) }()
 	for r := 0; r < e.Rounds; r++ {
@@ -211,6 +226,16 @@ func (e *Env) snapshot(ctx context.Context) ([]harness.Row, error) {
 			}
 			alone[threads] = append(alone[threads], res)
 			e.Log.Info("measured", "what", "connector alone snapshot", "threads", threads, "rows/s", int(res.RowsPerSec()))
+			if threads == 2 {
+				p.Slot, p.Prefix, p.Registry = fmt.Sprintf("snap_avro_%d", r), fmt.Sprintf("snapavro%d", r), e.Kafka.RegistryURL
+				slots = append(slots, p.Slot)
+				if res, err = harness.Run(ctx, childTimeout, "pg-snapshot-wharf-avro", "pg-wharf", p); err != nil {
+					return nil, err
+				}
+				avro = append(avro, res)
+				e.Log.Info("measured", "what", "wharf avro snapshot", "threads", threads, "rows/s", int(res.RowsPerSec()))
+				_ = e.Kafka.DeleteTopics(p.Prefix + ".public." + Table)
+			}
 		}
 	}
 	// The median round by the one-thread ratio gives all three rows.
@@ -222,9 +247,11 @@ func (e *Env) snapshot(ctx context.Context) ([]harness.Row, error) {
 			harness.PeakRSS(alone[threads][i], alone[threads]), c, SnapshotTarget, RSSTarget))
 	}
 	for _, threads := range []int{1, 2} {
-		rows = append(rows, harness.Compare("pg snapshot", fmt.Sprintf("wharf: snapshot.max.threads=%d → kafka", threads),
+		rows = append(rows, harness.Compare("pg snapshot", fmt.Sprintf("wharf: snapshot.max.threads=%d → JSON → kafka", threads),
 			harness.PeakRSS(wharf[threads][i], wharf[threads]), c, SnapshotTarget, RSSTarget))
 	}
+	rows = append(rows, harness.Compare("pg snapshot", "wharf: snapshot.max.threads=2 → Avro → kafka",
+		harness.PeakRSS(avro[i], avro), c, SnapshotTarget, RSSTarget))
 	return rows, nil
 }
 

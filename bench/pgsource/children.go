@@ -36,6 +36,9 @@ type Params struct {
 	Mode    string   `json:"mode,omitempty"`    // Wharf: "stream" or "snapshot"
 	Threads int      `json:"threads,omitempty"` // snapshot.max.threads
 	EndLSN  string   `json:"end_lsn,omitempty"` // pg_recvlogical: where the workload ended
+	// Registry, when set, makes Wharf convert with the AvroConverter
+	// against this Schema Registry instead of the JsonConverter.
+	Registry string `json:"registry,omitempty"`
 }
 
 func (p Params) dsn() string {
@@ -192,6 +195,17 @@ var WorkerProps = map[string]string{
 	"value.converter.schemas.enable": "true",
 }
 
+// AvroWorkerProps are WorkerProps with Confluent's AvroConverter for keys
+// and values (fast-data-dev's default), against the registry at url.
+func AvroWorkerProps(url string) map[string]string {
+	return map[string]string{
+		"key.converter":                       "io.confluent.connect.avro.AvroConverter",
+		"value.converter":                     "io.confluent.connect.avro.AvroConverter",
+		"key.converter.schema.registry.url":   url,
+		"value.converter.schema.registry.url": url,
+	}
+}
+
 // Wharf runs the Debezium-compatible connector's task in the worker's source
 // runner (JsonConverter, sarama producer with Connect's defaults, kfake over
 // TCP) until Kafka acknowledged Records records: streaming from an existing
@@ -227,7 +241,11 @@ func Wharf(ctx context.Context, raw json.RawMessage) (harness.Result, error) {
 	watch := harness.NewStopwatch(p.Records)
 	inst := &harness.CountingSource{SourceConnector: postgres.Plugin().New().(connector.SourceConnector), Watch: watch}
 	start := time.Now()
-	task, err := harness.NewTask(ctx, p.Brokers, WorkerProps, props, inst)
+	wp := WorkerProps
+	if p.Registry != "" {
+		wp = AvroWorkerProps(p.Registry)
+	}
+	task, err := harness.NewTask(ctx, p.Brokers, wp, props, inst)
 	if err != nil {
 		return harness.Result{}, err
 	}

@@ -103,6 +103,9 @@ func run(ctx context.Context, log *slog.Logger, sel map[string]bool, rows, s3row
 		return nil, 0, err
 	}
 	defer k.Close()
+	if err := k.StartRegistry(ctx); err != nil {
+		return nil, 0, err
+	}
 	env := &pgsource.Env{Host: pg.Host, Port: pg.Port, DB: "bench", Brokers: k.Addrs, Kafka: k,
 		Rows: rows, Rounds: rounds, KeepIns: wantS3, Log: log}
 	var tbl []harness.Row
