@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/IBM/sarama"
 
@@ -18,12 +17,6 @@ type rawBytes struct{ b []byte }
 
 func (r *rawBytes) Encode() ([]byte, error) { return r.b, nil }
 func (r *rawBytes) Length() int             { return len(r.b) }
-
-// outgoing is a pending record with its key and value encoders.
-type outgoing struct {
-	pending
-	key, value rawBytes
-}
 
 func (s *Source) newProducer() (sarama.AsyncProducer, error) {
 	c := sarama.NewConfig()
@@ -45,64 +38,95 @@ func (s *Source) newProducer() (sarama.AsyncProducer, error) {
 // send transforms, converts and produces one polled batch. Records dropped by
 // a transformation or skipped by error tolerance count as acknowledged, so
 // their offsets are committed (Connect's recordDropped).
+//
+// The whole batch is registered with the submitted records first (one lock);
+// records that are not handed off, because send returns early, are taken
+// back before it returns.
 func (s *Source) send(ctx context.Context, producer sarama.AsyncProducer, recs []connector.SourceRecord) error {
+	batch := s.track.submit(recs, s.batch)
+	s.batch = batch
+	next := 0 // batch[:next] were handed off (produced or dropped)
+	defer func() {
+		s.track.unsubmit(batch[next:])
+		clear(batch)
+		if s.cfg.Transforms != nil {
+			s.scratch = connector.Record{}
+			clear(s.headers)
+		}
+	}()
+	input := producer.Input()
 	for i := range recs {
 		rec := &recs[i]
-		o := &outgoing{}
-		o.rec = rec
-		r := rec.Record
+		o := batch[i]
+		r := &rec.Record
 		if s.cfg.Transforms != nil {
 			// Transformations change the record in place; the task's record
 			// stays as polled for AckRecord and error reports.
-			r.Headers = slices.Clone(r.Headers)
-			keep, err := s.cfg.Transforms.Apply(&r)
+			r = &s.scratch
+			s.copyRecord(r, rec)
+			keep, err := s.cfg.Transforms.Apply(r)
 			if err != nil {
-				keep, err = s.retryTransform(ctx, rec, &r, err)
+				keep, err = s.retryTransform(ctx, rec, r, err)
 				if err != nil {
 					return err
 				}
 			}
 			if !keep {
-				s.dropped(&o.pending)
+				next = i + 1
+				s.dropped(o)
 				continue
 			}
 		}
-		s.filling = &o.pending
-		ok, err := s.convert(ctx, o, &r)
+		s.filling = o
+		ok, err := s.convert(ctx, o, r)
 		s.filling = nil
 		if err != nil {
-			s.releaseArenas(&o.pending)
+			s.releaseArenas(o)
 			return err
 		}
 		if !ok {
-			s.dropped(&o.pending)
+			next = i + 1
+			s.dropped(o)
 			continue
 		}
 		if err := s.trackTopic(ctx, r.Topic); err != nil {
-			s.releaseArenas(&o.pending)
+			s.releaseArenas(o)
 			return err
 		}
-		s.track.submit(&o.pending)
 		select {
-		case producer.Input() <- &o.msg:
-		case <-ctx.Done():
-			// Shutting down with the producer full: the rest of the batch is
-			// not sent and its offsets stay uncommitted.
-			s.track.unsubmit(&o.pending)
-			s.releaseArenas(&o.pending)
-			return nil
+		case input <- &o.msg:
+		default:
+			select {
+			case input <- &o.msg:
+			case <-ctx.Done():
+				// Shutting down with the producer full: the rest of the
+				// batch is not sent and its offsets stay uncommitted.
+				s.releaseArenas(o)
+				return nil
+			}
 		}
+		next = i + 1
 	}
 	return nil
 }
 
+// copyRecord sets r to the polled record with headers of its own, which the
+// transformations may change without touching the task's.
+func (s *Source) copyRecord(r *connector.Record, rec *connector.SourceRecord) {
+	*r = rec.Record
+	if len(rec.Headers) > 0 {
+		s.headers = append(s.headers[:0], rec.Headers...)
+		r.Headers = s.headers
+	} else {
+		r.Headers = rec.Headers[:0:0]
+	}
+}
+
 func (s *Source) retryTransform(ctx context.Context, rec *connector.SourceRecord, r *connector.Record, err error) (bool, error) {
 	keep := false
-	orig := *r
 	ok, ferr := s.op.Handle(ctx, tolerance.Failure{Stage: tolerance.Transformation, Class: typeName(s.cfg.Transforms),
 		Err: err, Source: rec}, func() error {
-		*r = orig
-		r.Headers = slices.Clone(orig.Headers)
+		s.copyRecord(r, rec)
 		var e error
 		keep, e = s.cfg.Transforms.Apply(r)
 		return e
@@ -110,18 +134,19 @@ func (s *Source) retryTransform(ctx context.Context, rec *connector.SourceRecord
 	return ok && keep, ferr
 }
 
+// dropped acknowledges p, which is not produced; p must not be used after.
 func (s *Source) dropped(p *pending) {
-	s.track.submit(p)
-	s.track.ack(p)
+	rec := p.rec
 	s.releaseArenas(p)
+	s.track.ack(p)
 	if s.acker != nil {
-		s.acker.AckRecord(p.rec, -1, -1)
+		s.acker.AckRecord(rec, -1, -1)
 	}
 }
 
 // convert fills o's producer message from the transformed record r. It
 // returns false when a conversion failed and the record is skipped.
-func (s *Source) convert(ctx context.Context, o *outgoing, r *connector.Record) (bool, error) {
+func (s *Source) convert(ctx context.Context, o *pending, r *connector.Record) (bool, error) {
 	key, ok, err := s.appendValue(ctx, o.rec, tolerance.KeyConverter, r.Topic, r.KeySchema, r.Key)
 	if !ok || err != nil {
 		return false, err
@@ -132,7 +157,7 @@ func (s *Source) convert(ctx context.Context, o *outgoing, r *connector.Record) 
 	}
 	m := &o.msg
 	m.Topic = r.Topic
-	m.Metadata = &o.pending
+	m.Metadata = o
 	o.partition = r.Partition
 	if key != nil {
 		o.key.b = key
@@ -146,7 +171,10 @@ func (s *Source) convert(ctx context.Context, o *outgoing, r *connector.Record) 
 		m.Timestamp = r.Timestamp
 	}
 	if len(r.Headers) > 0 {
-		m.Headers = make([]sarama.RecordHeader, len(r.Headers))
+		if cap(o.headers) < len(r.Headers) {
+			o.headers = make([]sarama.RecordHeader, len(r.Headers))
+		}
+		m.Headers = o.headers[:len(r.Headers)]
 		for i := range r.Headers {
 			h := &r.Headers[i]
 			m.Headers[i].Key = s.appendBytes(h.Key)
@@ -232,30 +260,68 @@ func (s *Source) trackTopic(ctx context.Context, topic string) error {
 	return nil
 }
 
+// maxAckBatch bounds the acknowledgements ackLoop takes at once.
+const maxAckBatch = 256
+
 // ackLoop consumes the producer's acknowledgements until it is closed.
+// Successes already waiting are handled together: without a RecordAcker
+// under one lock of the submitted records; with one, each record is acked
+// and then reported to the task before the next one is acked, as one at a
+// time.
 func (s *Source) ackLoop(ctx context.Context, producer sarama.AsyncProducer) {
 	succ, errs := producer.Successes(), producer.Errors()
+	batch := make([]*pending, 0, maxAckBatch)
 	for succ != nil || errs != nil {
+		var m *sarama.ProducerMessage
 		select {
-		case m, ok := <-succ:
+		case sm, ok := <-succ:
 			if !ok {
 				succ = nil
 				continue
 			}
-			p := m.Metadata.(*pending)
-			s.releaseArenas(p)
-			s.track.ack(p)
-			s.cfg.Metrics.Written(1)
-			if s.acker != nil {
-				s.acker.AckRecord(p.rec, m.Partition, m.Offset)
-			}
+			m = sm
 		case e, ok := <-errs:
 			if !ok {
 				errs = nil
 				continue
 			}
 			s.produceFailed(ctx, e.Msg.Metadata.(*pending), e.Err)
+			continue
 		}
+		batch = append(batch[:0], m.Metadata.(*pending))
+	drain:
+		for len(batch) < maxAckBatch {
+			select {
+			case m, ok := <-succ:
+				if !ok {
+					succ = nil
+					break drain
+				}
+				batch = append(batch, m.Metadata.(*pending))
+			default:
+				break drain
+			}
+		}
+		s.acked(batch)
+		clear(batch)
+	}
+}
+
+// acked handles pendings the producer returned as written, in order.
+func (s *Source) acked(batch []*pending) {
+	for _, p := range batch {
+		s.releaseArenas(p)
+	}
+	if s.acker == nil {
+		s.track.ackAll(batch)
+		s.cfg.Metrics.Written(len(batch))
+		return
+	}
+	for _, p := range batch {
+		rec, part, off := p.rec, p.msg.Partition, p.msg.Offset
+		s.track.ack(p)
+		s.cfg.Metrics.Written(1)
+		s.acker.AckRecord(rec, part, off)
 	}
 }
 
@@ -264,11 +330,12 @@ func (s *Source) ackLoop(ctx context.Context, producer sarama.AsyncProducer) {
 func (s *Source) produceFailed(ctx context.Context, p *pending, err error) {
 	err = fmt.Errorf("runner: produce to %s: %w", p.msg.Topic, err)
 	s.releaseArenas(p)
+	rec := p.rec
 	if s.op.Report(context.WithoutCancel(ctx), tolerance.Failure{Stage: tolerance.KafkaProduce,
-		Class: "sarama.AsyncProducer", Err: err, Source: p.rec}) == nil {
+		Class: "sarama.AsyncProducer", Err: err, Source: rec}) == nil {
 		s.track.ack(p)
 		if s.acker != nil {
-			s.acker.AckRecord(p.rec, -1, -1)
+			s.acker.AckRecord(rec, -1, -1)
 		}
 		return
 	}

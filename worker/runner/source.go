@@ -69,6 +69,9 @@ type Source struct {
 	largest   int      // largest append that did not fit an arena's rest
 	filling   *pending // the record being converted (arena references)
 	arenas    arenaPool
+	batch     []*pending         // the batch being sent (reused)
+	scratch   connector.Record   // the record being transformed
+	headers   []connector.Header // backing array of scratch.Headers
 
 	mu       sync.Mutex
 	paused   bool
