@@ -21,6 +21,8 @@ import (
 	"github.com/wharf-project/wharf/connector/connectortest"
 	"github.com/wharf-project/wharf/connector/postgres"
 	"github.com/wharf-project/wharf/connector/testserver"
+	"github.com/wharf-project/wharf/worker"
+	"github.com/wharf-project/wharf/worker/heapfloor"
 )
 
 // Params configures one child measurement.
@@ -320,6 +322,8 @@ func Task(ctx context.Context, raw json.RawMessage) (harness.Result, error) {
 		"snapshot.mode":        mode,
 		"snapshot.max.threads": strconv.Itoa(max(p.Threads, 1)),
 	}
+	// The connector runs in a worker process, whose heap floor it gets.
+	go heapfloor.Run(ctx, worker.DefaultHeapFloor)
 	start := time.Now()
 	task := postgres.Plugin().New().(connector.SourceConnector).NewTask()
 	tc := connectortest.NewSource(props["name"])
