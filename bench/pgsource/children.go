@@ -208,14 +208,13 @@ func AvroWorkerProps(url string) map[string]string {
 	}
 }
 
-// Wharf runs the Debezium-compatible connector's task in the worker's source
-// runner (JsonConverter, sarama producer with Connect's defaults, kfake over
-// TCP) until Kafka acknowledged Records records: streaming from an existing
-// slot (snapshot.mode=no_data) or an initial_only snapshot.
-func Wharf(ctx context.Context, raw json.RawMessage) (harness.Result, error) {
+// connectorProps decodes a child's Params and returns the connector's
+// configuration for them: streaming from an existing slot
+// (snapshot.mode=no_data) or an initial_only snapshot.
+func connectorProps(raw json.RawMessage, namePrefix string) (Params, map[string]string, error) {
 	var p Params
 	if err := json.Unmarshal(raw, &p); err != nil {
-		return harness.Result{}, err
+		return p, nil, err
 	}
 	if p.Records == 0 {
 		p.Records = p.Rows
@@ -224,8 +223,8 @@ func Wharf(ctx context.Context, raw json.RawMessage) (harness.Result, error) {
 	if p.Mode == "snapshot" {
 		mode = "initial_only"
 	}
-	props := map[string]string{
-		"name":                 "bench-" + p.Prefix,
+	return p, map[string]string{
+		"name":                 namePrefix + p.Prefix,
 		"connector.class":      postgres.Class,
 		"tasks.max":            "1",
 		"plugin.name":          "pgoutput",
@@ -239,6 +238,17 @@ func Wharf(ctx context.Context, raw json.RawMessage) (harness.Result, error) {
 		"publication.name":     Publication,
 		"snapshot.mode":        mode,
 		"snapshot.max.threads": strconv.Itoa(max(p.Threads, 1)),
+	}, nil
+}
+
+// Wharf runs the Debezium-compatible connector's task in the worker's source
+// runner (JsonConverter, sarama producer with Connect's defaults, kfake over
+// TCP) until Kafka acknowledged Records records: streaming from an existing
+// slot (snapshot.mode=no_data) or an initial_only snapshot.
+func Wharf(ctx context.Context, raw json.RawMessage) (harness.Result, error) {
+	p, props, err := connectorProps(raw, "bench-")
+	if err != nil {
+		return harness.Result{}, err
 	}
 	watch := harness.NewStopwatch(p.Records)
 	inst := &harness.CountingSource{SourceConnector: postgres.Plugin().New().(connector.SourceConnector), Watch: watch}
@@ -296,31 +306,9 @@ func runUntil(ctx context.Context, task *harness.Task, watch *harness.Stopwatch,
 // the connector's own ceiling is measured: what it can deliver when nothing
 // downstream is slower. Modes as for Wharf.
 func Task(ctx context.Context, raw json.RawMessage) (harness.Result, error) {
-	var p Params
-	if err := json.Unmarshal(raw, &p); err != nil {
+	p, props, err := connectorProps(raw, "bench-task-")
+	if err != nil {
 		return harness.Result{}, err
-	}
-	if p.Records == 0 {
-		p.Records = p.Rows
-	}
-	mode := "no_data"
-	if p.Mode == "snapshot" {
-		mode = "initial_only"
-	}
-	props := map[string]string{
-		"name":                 "bench-task-" + p.Prefix,
-		"connector.class":      postgres.Class,
-		"plugin.name":          "pgoutput",
-		"database.hostname":    p.Host,
-		"database.port":        strconv.Itoa(p.Port),
-		"database.user":        "postgres",
-		"database.dbname":      p.DB,
-		"database.sslmode":     "disable",
-		"topic.prefix":         p.Prefix,
-		"slot.name":            p.Slot,
-		"publication.name":     Publication,
-		"snapshot.mode":        mode,
-		"snapshot.max.threads": strconv.Itoa(max(p.Threads, 1)),
 	}
 	// The connector runs in a worker process, whose heap floor it gets.
 	go heapfloor.Run(ctx, worker.DefaultHeapFloor)
