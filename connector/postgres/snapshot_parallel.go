@@ -102,7 +102,8 @@ func splitRange(t *table, col string, lo, hi, n int64) []chunk {
 }
 
 // Records travel from the readers to the session goroutine in batches of
-// snapBatch records; up to snapQueue batches of a chunk wait to be emitted.
+// snapBatch records; up to snapQueue batches of a chunk wait to be emitted
+// (fewer when max.queue.size is smaller than what the readers could hold).
 const (
 	snapBatch = 128
 	snapQueue = 16
@@ -127,13 +128,16 @@ func (s *session) readChunks(ctx context.Context, snapName string, chunks []chun
 	ctx, cancel := context.WithCancel(ctx)
 	threads := max(1, min(s.cfg.SnapshotThreads, len(chunks)))
 	window := min(2*threads, len(chunks))
+	// What waits here is bounded like the streaming queue, by
+	// max.queue.size records (but at least a batch per chunk read ahead).
+	perQueue := max(1, min(snapQueue, s.cfg.MaxQueue/(window*snapBatch)))
 	queues := make([]chan []connector.SourceRecord, window)
 	for i := range queues {
-		queues[i] = make(chan []connector.SourceRecord, snapQueue+1) // + the end of the chunk
+		queues[i] = make(chan []connector.SourceRecord, perQueue+1) // + the end of the chunk
 	}
 	tokens := make(chan struct{}, window)
 	// Emitted batches go back to the readers.
-	free := make(chan []connector.SourceRecord, window*(snapQueue+1)+threads)
+	free := make(chan []connector.SourceRecord, window*(perQueue+1)+threads)
 	errc := make(chan error, threads)
 	var next atomic.Int64
 	var wg sync.WaitGroup

@@ -48,6 +48,12 @@ func testSnapshotMarkers(t *testing.T, threads string) {
 // biggest in primary-key chunks, and checks every row arrives once, tables
 // in order, with exact markers.
 func TestParallelSnapshotLarge(t *testing.T) {
+	t.Run("default queue", func(t *testing.T) { testParallelSnapshotLarge(t, "") })
+	// A queue smaller than the readers' batches: less read-ahead, same rows.
+	t.Run("small queue", func(t *testing.T) { testParallelSnapshotLarge(t, "100") })
+}
+
+func testParallelSnapshotLarge(t *testing.T, maxQueue string) {
 	f := newFixture(t)
 	sizes := map[string]int{"t1": 3000, "t2": 0, "t3": 3000, "t4": 120000}
 	total := 0
@@ -58,6 +64,9 @@ func TestParallelSnapshotLarge(t *testing.T) {
 	}
 	f.props[KeySnapshotMaxThreads] = "3"
 	f.props[KeyMaxBatchSize] = "4096"
+	if maxQueue != "" { // Debezium wants the queue larger than a batch
+		f.props[KeyMaxQueueSize], f.props[KeyMaxBatchSize] = maxQueue, "50"
+	}
 	f.start()
 	recs := f.poll(total)
 	seen := map[string]bool{}
