@@ -11,7 +11,11 @@
 // decoded from PostgreSQL's text output through one code path (types.go,
 // decode.go). snapshot.mode initial, initial_only (snapshot, never stream),
 // no_data/never, always (at every task start) and when_needed (also when
-// the slot or its WAL is gone) behave as Debezium's.
+// the slot or its WAL is gone) behave as Debezium's. The snapshot is read by
+// snapshot.max.threads readers (the runner's connection and threads-1 more
+// that import its snapshot), big tables with an integer key in ~2k-row key
+// ranges; the readers build the records, which leave in table and range
+// order with Debezium's first/last markers (snapshot.go, snapshot_parallel.go).
 //
 // Offsets are Debezium's ({"lsn_proc","lsn_commit","lsn","txId","ts_usec",
 // "messageType"} under {"server":"<topic.prefix>"}, plus "transaction_id"
