@@ -159,7 +159,7 @@ func configDef() *config.Def {
 	def(KeyMoneyFractionDigits, config.Int, "2", config.Low, "Number of fractional digits for money in precise mode.", config.AtLeast(0))
 	def(KeyUnavailablePlaceholder, config.String, "__debezium_unavailable_value", config.Low, "Placeholder for unchanged TOAST values.", nil)
 	def(KeyMaxBatchSize, config.Int, "2048", config.Medium, "Maximum size of each batch of source records.", config.AtLeast(1))
-	def(KeyMaxQueueSize, config.Int, "8192", config.Medium, "Maximum size of the queue for change events read from the database log.", config.AtLeast(1))
+	def(KeyMaxQueueSize, config.Int, "8192", config.Medium, "Maximum size of the queue for change events read from the database log; must be larger than max.batch.size.", config.AtLeast(1))
 	def(KeyPollInterval, config.Long, "500", config.Medium, "Time to wait for new change events to appear after receiving no events, in milliseconds.", config.AtLeast(1))
 	def(KeyProvideTxMetadata, config.Boolean, "false", config.Low, "Enables transaction metadata extraction together with event counting.", nil)
 	def(KeyTopicTransaction, config.String, "transaction", config.Low, "The name of the transaction metadata topic suffix.", nil)
@@ -261,6 +261,11 @@ type Config struct {
 
 // parseConfig parses props once at start; log receives the one-line
 // warnings about keys Wharf accepts but does not act on.
+// errQueueNotLarger is Debezium's problem text for max.queue.size ≤
+// max.batch.size (CommonConnectorConfig.validateMaxQueueSize): a poll could
+// never fill a batch.
+const errQueueNotLarger = "Must be larger than the maximum batch size"
+
 func parseConfig(props map[string]string, log *slog.Logger) (*Config, error) {
 	v, err := configDef().Parse(props)
 	if err != nil {
@@ -282,6 +287,9 @@ func parseConfig(props map[string]string, log *slog.Logger) (*Config, error) {
 		StatusInterval: time.Duration(v.Int(KeyStatusUpdateInterval)) * time.Millisecond,
 		Backoff:        time.Duration(v.Long(KeyRetriableBackoff)) * time.Millisecond,
 		TxMetadata:     v.Bool(KeyProvideTxMetadata), Compat: v.String(KeyCompatVersion),
+	}
+	if c.MaxQueue <= c.MaxBatch {
+		return nil, fmt.Errorf("The '%s' value is invalid: %s", KeyMaxQueueSize, errQueueNotLarger)
 	}
 	if c.Prefix == "" {
 		c.Prefix = v.String(KeyServerName)

@@ -79,6 +79,11 @@ func (c *Connector) Validate(ctx context.Context, props map[string]string) []con
 	if strings.TrimSpace(props[KeyMessagePrefixInclude]) != "" && strings.TrimSpace(props[KeyMessagePrefixExclude]) != "" {
 		add(KeyMessagePrefixExclude, `"message.prefix.include.list" is already specified; use only one of the two lists`)
 	}
+	if config.ErrorCount(results) == 0 {
+		if v, err := configDef().Parse(props); err == nil && v.Int(KeyMaxQueueSize) <= v.Int(KeyMaxBatchSize) {
+			add(KeyMaxQueueSize, errQueueNotLarger)
+		}
+	}
 	if config.ErrorCount(results) > 0 {
 		return results
 	}

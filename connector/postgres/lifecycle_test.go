@@ -224,6 +224,15 @@ func TestValidate(t *testing.T) {
 	if got := errs(props(KeyTopicPrefix, "")); len(got[KeyTopicPrefix]) == 0 {
 		t.Errorf("missing topic.prefix: %v", got)
 	}
+	// Debezium's rule: the queue must hold more than a batch.
+	if got := errs(props(KeyTableInclude, "public.ok", KeyMaxQueueSize, "2048")); len(got) != 1 ||
+		strings.Join(got[KeyMaxQueueSize], "") != "Must be larger than the maximum batch size" {
+		t.Errorf("max.queue.size = max.batch.size: %v", got)
+	}
+	if _, err := parseConfig(props(KeyMaxBatchSize, "100", KeyMaxQueueSize, "50"), discardLogger()); err == nil ||
+		err.Error() != "The 'max.queue.size' value is invalid: Must be larger than the maximum batch size" {
+		t.Errorf("task start with max.queue.size < max.batch.size: %v", err)
+	}
 	// An active slot is reported on slot.name.
 	f.props[KeyTableInclude] = "public.ok"
 	f.props[KeySnapshotMode] = "no_data"
