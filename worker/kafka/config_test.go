@@ -48,6 +48,18 @@ func TestSaramaConfigRoles(t *testing.T) {
 		p.Producer.Flush.Bytes != 32768 || p.Producer.MaxMessageBytes != 2097152 {
 		t.Errorf("producer overrides not applied: %+v", p.Producer)
 	}
+	d, err := SaramaConfig(nil, RoleProducer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Producer.Compression != sarama.CompressionLZ4 || d.Producer.Flush.Frequency != 5*time.Millisecond ||
+		d.Producer.Flush.Bytes != 0 || d.Producer.Retry.Max != 100 {
+		t.Errorf("producer defaults (lz4, linger.ms 5, 100 retries): %+v", d.Producer)
+	}
+	if z, err := SaramaConfig(map[string]string{"producer.linger.ms": "0"}, RoleProducer); err != nil ||
+		z.Producer.Flush.Frequency != 0 {
+		t.Errorf("producer.linger.ms=0 did not restore sarama's send-at-once: %v", err)
+	}
 	c, err := SaramaConfig(props, RoleConsumer)
 	if err != nil {
 		t.Fatal(err)
