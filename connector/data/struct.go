@@ -25,56 +25,35 @@ type Struct struct {
 // the struct and its values share one allocation when the schema has up to
 // 32 fields: half the allocations, and the values sit next to their header.
 func NewStruct(s *Schema) *Struct {
-	n := len(s.Fields)
-	var st *Struct
-	switch {
+	switch n := len(s.Fields); {
 	case n <= 2:
-		b := new(struct {
-			st Struct
-			v  [2]any
-		})
-		st, b.st.values = &b.st, b.v[:n:n]
+		return newStructIn(s, n, func(a *[2]any) []any { return a[:] })
 	case n <= 4:
-		b := new(struct {
-			st Struct
-			v  [4]any
-		})
-		st, b.st.values = &b.st, b.v[:n:n]
+		return newStructIn(s, n, func(a *[4]any) []any { return a[:] })
 	case n <= 8:
-		b := new(struct {
-			st Struct
-			v  [8]any
-		})
-		st, b.st.values = &b.st, b.v[:n:n]
+		return newStructIn(s, n, func(a *[8]any) []any { return a[:] })
 	case n <= 12:
-		b := new(struct {
-			st Struct
-			v  [12]any
-		})
-		st, b.st.values = &b.st, b.v[:n:n]
+		return newStructIn(s, n, func(a *[12]any) []any { return a[:] })
 	case n <= 16:
-		b := new(struct {
-			st Struct
-			v  [16]any
-		})
-		st, b.st.values = &b.st, b.v[:n:n]
+		return newStructIn(s, n, func(a *[16]any) []any { return a[:] })
 	case n <= 24:
-		b := new(struct {
-			st Struct
-			v  [24]any
-		})
-		st, b.st.values = &b.st, b.v[:n:n]
+		return newStructIn(s, n, func(a *[24]any) []any { return a[:] })
 	case n <= 32:
-		b := new(struct {
-			st Struct
-			v  [32]any
-		})
-		st, b.st.values = &b.st, b.v[:n:n]
+		return newStructIn(s, n, func(a *[32]any) []any { return a[:] })
 	default:
-		st = &Struct{values: make([]any, n)}
+		return &Struct{schema: s, values: make([]any, n)}
 	}
-	st.schema = s
-	return st
+}
+
+// newStructIn allocates a struct together with an array A of value slots,
+// of which it uses the first n.
+func newStructIn[A any](s *Schema, n int, slots func(*A) []any) *Struct {
+	b := new(struct {
+		st Struct
+		v  A
+	})
+	b.st = Struct{schema: s, values: slots(&b.v)[:n:n]}
+	return &b.st
 }
 
 // Schema returns the struct's schema.
