@@ -45,14 +45,7 @@ func (s *twoPartSource) Poll(ctx context.Context) ([]connector.SourceRecord, err
 	s.next = to
 	s.mu.Unlock()
 	if from >= to {
-		t := time.NewTimer(10 * time.Millisecond)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-t.C:
-			return nil, nil
-		}
+		return idlePoll(ctx)
 	}
 	recs := make([]connector.SourceRecord, 0, to-from)
 	for n := from; n < to; n++ {

@@ -57,6 +57,19 @@ func (s *countSource) Start(ctx context.Context, tc connector.SourceTaskContext,
 	return nil
 }
 
+// idlePoll is a Poll with nothing to return: it waits a little, as a task
+// with no data does, or until ctx ends.
+func idlePoll(ctx context.Context) ([]connector.SourceRecord, error) {
+	t := time.NewTimer(10 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, nil
+	}
+}
+
 func (s *countSource) Poll(ctx context.Context) ([]connector.SourceRecord, error) {
 	s.mu.Lock()
 	s.polls++
@@ -68,14 +81,7 @@ func (s *countSource) Poll(ctx context.Context) ([]connector.SourceRecord, error
 		return nil, errors.New("boom")
 	}
 	if from >= to {
-		t := time.NewTimer(10 * time.Millisecond)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-t.C:
-			return nil, nil
-		}
+		return idlePoll(ctx)
 	}
 	recs := make([]connector.SourceRecord, 0, to-from)
 	for n := from; n < to; n++ {
