@@ -224,9 +224,12 @@ func clientSetters() map[string]setter {
 			c.Producer.Compression = codec
 			return nil
 		},
-		KeyLingerMs:       msSetter(func(c *sarama.Config, d time.Duration) { c.Producer.Flush.Frequency = d }),
-		KeyBatchSize:      intSetter(func(c *sarama.Config, n int) { c.Producer.Flush.Bytes = n }),
-		KeyMaxRequestSize: intSetter(func(c *sarama.Config, n int) { c.Producer.MaxMessageBytes = n }),
+		// Applied by applyCompressionLevel for the codec in use.
+		"compression.gzip.level": func(*sarama.Config, string) error { return nil },
+		"compression.zstd.level": func(*sarama.Config, string) error { return nil },
+		KeyLingerMs:              msSetter(func(c *sarama.Config, d time.Duration) { c.Producer.Flush.Frequency = d }),
+		KeyBatchSize:             intSetter(func(c *sarama.Config, n int) { c.Producer.Flush.Bytes = n }),
+		KeyMaxRequestSize:        intSetter(func(c *sarama.Config, n int) { c.Producer.MaxMessageBytes = n }),
 		KeyEnableIdempotence: func(c *sarama.Config, v string) error {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -311,7 +314,37 @@ func ApplyClientProps(cfg *sarama.Config, props map[string]string) error {
 			return fmt.Errorf("%s: %w", k, err)
 		}
 	}
+	if err := applyCompressionLevel(cfg, props); err != nil {
+		return err
+	}
 	return applySecurity(cfg, props)
+}
+
+// compressionLevelKeys are Kafka's per-codec level keys (KIP-390) that
+// sarama can apply: it has one level, used by gzip and zstd.
+var compressionLevelKeys = map[sarama.CompressionCodec]string{
+	sarama.CompressionGZIP: "compression.gzip.level",
+	sarama.CompressionZSTD: "compression.zstd.level",
+}
+
+// applyCompressionLevel sets the level of the codec in use, once every key
+// is applied, so the order of compression.type and the level keys does not
+// matter.
+func applyCompressionLevel(cfg *sarama.Config, props map[string]string) error {
+	key, ok := compressionLevelKeys[cfg.Producer.Compression]
+	if !ok {
+		return nil
+	}
+	v := strings.TrimSpace(props[key])
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	cfg.Producer.CompressionLevel = n
+	return nil
 }
 
 func setAcks(c *sarama.Config, v string) error {

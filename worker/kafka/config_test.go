@@ -60,6 +60,22 @@ func TestSaramaConfigRoles(t *testing.T) {
 		z.Producer.Flush.Frequency != 0 {
 		t.Errorf("producer.linger.ms=0 did not restore sarama's send-at-once: %v", err)
 	}
+	// Kafka's per-codec level keys (KIP-390): the one of the codec in use.
+	for _, lc := range []struct {
+		codec string
+		want  int
+	}{{"zstd", 1}, {"gzip", 6}, {"lz4", sarama.CompressionLevelDefault}} {
+		l, err := SaramaConfig(map[string]string{"producer.compression.zstd.level": "1",
+			"producer.compression.gzip.level": "6", "producer.compression.type": lc.codec}, RoleProducer)
+		if err != nil || l.Producer.CompressionLevel != lc.want {
+			t.Errorf("%s level: %v, %v; want %d", lc.codec, l.Producer.CompressionLevel, err, lc.want)
+		}
+	}
+	if _, err := SaramaConfig(map[string]string{"producer.compression.type": "zstd",
+		"producer.compression.zstd.level": "fast"}, RoleProducer); err == nil ||
+		!strings.Contains(err.Error(), "compression.zstd.level") {
+		t.Errorf("bad zstd level: %v", err)
+	}
 	c, err := SaramaConfig(props, RoleConsumer)
 	if err != nil {
 		t.Fatal(err)
