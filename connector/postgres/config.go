@@ -259,13 +259,21 @@ type Config struct {
 	MessagePrefixes                       *prefixFilter
 }
 
-// parseConfig parses props once at start; log receives the one-line
-// warnings about keys Wharf accepts but does not act on.
 // errQueueNotLarger is Debezium's problem text for max.queue.size ≤
 // max.batch.size (CommonConnectorConfig.validateMaxQueueSize): a poll could
 // never fill a batch.
 const errQueueNotLarger = "Must be larger than the maximum batch size"
 
+// invalidValueError is a value that Debezium's validation rejects: Validate
+// reports problem on key, a task start fails with Debezium's sentence.
+type invalidValueError struct{ key, problem string }
+
+func (e *invalidValueError) Error() string {
+	return fmt.Sprintf("The '%s' value is invalid: %s", e.key, e.problem)
+}
+
+// parseConfig parses props once at start; log receives the one-line
+// warnings about keys Wharf accepts but does not act on.
 func parseConfig(props map[string]string, log *slog.Logger) (*Config, error) {
 	v, err := configDef().Parse(props)
 	if err != nil {
@@ -289,7 +297,7 @@ func parseConfig(props map[string]string, log *slog.Logger) (*Config, error) {
 		TxMetadata:     v.Bool(KeyProvideTxMetadata), Compat: v.String(KeyCompatVersion),
 	}
 	if c.MaxQueue <= c.MaxBatch {
-		return nil, fmt.Errorf("The '%s' value is invalid: %s", KeyMaxQueueSize, errQueueNotLarger)
+		return nil, &invalidValueError{KeyMaxQueueSize, errQueueNotLarger}
 	}
 	if c.Prefix == "" {
 		c.Prefix = v.String(KeyServerName)

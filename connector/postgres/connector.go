@@ -79,17 +79,16 @@ func (c *Connector) Validate(ctx context.Context, props map[string]string) []con
 	if strings.TrimSpace(props[KeyMessagePrefixInclude]) != "" && strings.TrimSpace(props[KeyMessagePrefixExclude]) != "" {
 		add(KeyMessagePrefixExclude, `"message.prefix.include.list" is already specified; use only one of the two lists`)
 	}
-	if config.ErrorCount(results) == 0 {
-		if v, err := configDef().Parse(props); err == nil && v.Int(KeyMaxQueueSize) <= v.Int(KeyMaxBatchSize) {
-			add(KeyMaxQueueSize, errQueueNotLarger)
-		}
-	}
 	if config.ErrorCount(results) > 0 {
 		return results
 	}
 	cfg, err := parseConfig(props, discardLogger())
 	if err != nil {
-		add(KeyHostname, err.Error())
+		if iv := (*invalidValueError)(nil); errors.As(err, &iv) {
+			add(iv.key, iv.problem)
+		} else {
+			add(KeyHostname, err.Error())
+		}
 		return results
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
