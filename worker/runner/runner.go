@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/wharf-project/wharf/connector"
 )
@@ -15,6 +16,31 @@ const (
 	Paused  State = "PAUSED"
 	Failed  State = "FAILED"
 )
+
+// runStatus is the state a runner last reported. Failed is final: later
+// reports are dropped. state is guarded by the runner's mutex.
+type runStatus struct {
+	state   State
+	onState func(State, error)
+}
+
+// report records st and tells onState, unless the runner failed already.
+func (r *runStatus) report(mu *sync.Mutex, st State, err error) {
+	mu.Lock()
+	if r.state == Failed {
+		mu.Unlock()
+		return
+	}
+	r.state = st
+	mu.Unlock()
+	if r.onState != nil {
+		r.onState(st, err)
+	}
+}
+
+// started reports whether the task runs (or is paused), so that a pause or
+// resume is reported; the caller holds the runner's mutex.
+func (r *runStatus) started() bool { return r.state == Running || r.state == Paused }
 
 // Transformer is the transformation chain (worker/transform): it changes r
 // in place and returns false to drop it.

@@ -67,7 +67,7 @@ type Sink struct {
 	inflight   []*sarama.ConsumerMessage // records of the Put in progress, for ReportErrant
 	errantErr  error                     // an errant record that was not tolerated
 	fatalErr   error
-	runState   State
+	status     runStatus
 	wake       chan struct{}
 }
 
@@ -89,6 +89,7 @@ func NewSink(cfg SinkConfig) *Sink {
 		cfg:        cfg,
 		log:        cfg.Log.With("connector", cfg.Connector, "task", cfg.TaskID),
 		partPaused: map[connector.TopicPartition]bool{},
+		status:     runStatus{onState: cfg.OnState},
 		rewinds:    map[connector.TopicPartition]int64{},
 		wake:       make(chan struct{}, 1),
 	}
@@ -259,7 +260,7 @@ func (s *Sink) setPaused(p bool) {
 	s.paused = p
 	g := s.group
 	taskPaused := pausedMap(s.partPaused)
-	running := s.runState == Running || s.runState == Paused
+	running := s.status.started()
 	s.mu.Unlock()
 	if !changed {
 		return
@@ -301,18 +302,7 @@ func (s *Sink) current() State {
 	return Running
 }
 
-func (s *Sink) report(st State, err error) {
-	s.mu.Lock()
-	if s.runState == Failed {
-		s.mu.Unlock()
-		return
-	}
-	s.runState = st
-	s.mu.Unlock()
-	if s.cfg.OnState != nil {
-		s.cfg.OnState(st, err)
-	}
-}
+func (s *Sink) report(st State, err error) { s.status.report(&s.mu, st, err) }
 
 func pausedMap(m map[connector.TopicPartition]bool) map[string][]int32 {
 	out := map[string][]int32{}

@@ -73,11 +73,11 @@ type Source struct {
 	scratch   connector.Record   // the record being transformed
 	headers   []connector.Header // backing array of scratch.Headers
 
-	mu       sync.Mutex
-	paused   bool
-	wake     chan struct{}
-	sendErr  error // first producer failure that was not tolerated
-	runState State
+	mu      sync.Mutex
+	paused  bool
+	wake    chan struct{}
+	sendErr error // first producer failure that was not tolerated
+	status  runStatus
 }
 
 // NewSource returns a runner for cfg.Task; Run starts it.
@@ -97,6 +97,7 @@ func NewSource(cfg SourceConfig) *Source {
 		log:    log,
 		track:  newSubmitted(),
 		topics: map[string]struct{}{},
+		status: runStatus{onState: cfg.OnState},
 		wake:   make(chan struct{}, 1),
 		op: tolerance.NewOperator(cfg.Errors, tolerance.Options{Connector: cfg.Connector, Task: cfg.TaskID,
 			Log: log, Metrics: cfg.Metrics}),
@@ -273,7 +274,7 @@ func (s *Source) setPaused(p bool) {
 	s.mu.Lock()
 	changed := s.paused != p
 	s.paused = p
-	running := s.runState == Running || s.runState == Paused
+	running := s.status.started()
 	s.mu.Unlock()
 	if !changed {
 		return
@@ -300,18 +301,7 @@ func (s *Source) current() State {
 	return Running
 }
 
-func (s *Source) report(st State, err error) {
-	s.mu.Lock()
-	if s.runState == Failed {
-		s.mu.Unlock()
-		return
-	}
-	s.runState = st
-	s.mu.Unlock()
-	if s.cfg.OnState != nil {
-		s.cfg.OnState(st, err)
-	}
-}
+func (s *Source) report(st State, err error) { s.status.report(&s.mu, st, err) }
 
 func (s *Source) producerError() error {
 	s.mu.Lock()
