@@ -53,17 +53,12 @@ func (d *decoder) structValue(s *data.Schema, depth int) (any, bool) {
 			}
 			seen[i], next = true, i+1
 		}
-		if p.skipSpace(); p.i >= len(p.b) {
+		more, ok := p.next('}')
+		if !ok {
 			return nil, false
 		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
+		if !more {
 			return d.missing(s, st, seen)
-		default:
-			return nil, false
 		}
 	}
 }
@@ -135,19 +130,14 @@ func (d *decoder) array(elem *data.Schema, depth int) (any, bool) {
 			return nil, false
 		}
 		d.vals = append(d.vals, v)
-		if p.skipSpace(); p.i >= len(p.b) {
+		more, ok := p.next(']')
+		if !ok {
 			return nil, false
 		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
+		if !more {
 			out := make([]any, len(d.vals)-base)
 			copy(out, d.vals[base:])
 			return out, true
-		default:
-			return nil, false
 		}
 	}
 }
@@ -175,17 +165,12 @@ func (d *decoder) stringMap(vs *data.Schema, depth int) (any, bool) {
 			return nil, false
 		}
 		d.putEntry(base, k, v)
-		if p.skipSpace(); p.i >= len(p.b) {
+		more, ok := p.next('}')
+		if !ok {
 			return nil, false
 		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
+		if !more {
 			return d.entries(base), true
-		default:
-			return nil, false
 		}
 	}
 }
@@ -231,17 +216,12 @@ func (d *decoder) tupleMap(ks, vs *data.Schema, depth int) (any, bool) {
 			return nil, false
 		}
 		d.ents = append(d.ents, data.MapEntry{Key: k, Value: v})
-		if p.skipSpace(); p.i >= len(p.b) {
+		more, ok := p.next(']')
+		if !ok {
 			return nil, false
 		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
+		if !more {
 			return d.entries(base), true
-		default:
-			return nil, false
 		}
 	}
 }

@@ -340,6 +340,24 @@ func (p *parser) expect(c byte) bool {
 	return true
 }
 
+// next steps past the ',' or the close that follows a member or element:
+// more is true after a ',' and false after close; ok is false for anything
+// else, the end of the input included.
+func (p *parser) next(close byte) (more, ok bool) {
+	if p.skipSpace(); p.i >= len(p.b) {
+		return false, false
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		return true, true
+	case close:
+		p.i++
+		return false, true
+	}
+	return false, false
+}
+
 // memberKey reads an object member's `"key":` and the space after it. The
 // key is in tempStr's scratch buffer, valid until the next read.
 func (p *parser) memberKey() ([]byte, bool) {
