@@ -85,6 +85,8 @@ const (
 	KeyMaxBatchSize = "max.batch.size"
 	// KeyMaxQueueSize bounds records buffered between the replication reader and poll. Default 8192.
 	KeyMaxQueueSize = "max.queue.size"
+	// KeyMaxQueueSizeInBytes bounds the bytes of those records too (0: off). Default 0.
+	KeyMaxQueueSizeInBytes = "max.queue.size.in.bytes"
 	// KeyPollInterval is how long a poll waits for records. Default 500.
 	KeyPollInterval = "poll.interval.ms"
 	// KeyProvideTxMetadata emits BEGIN/END events and the transaction block. Default false.
@@ -160,6 +162,7 @@ func configDef() *config.Def {
 	def(KeyUnavailablePlaceholder, config.String, "__debezium_unavailable_value", config.Low, "Placeholder for unchanged TOAST values.", nil)
 	def(KeyMaxBatchSize, config.Int, "2048", config.Medium, "Maximum size of each batch of source records.", config.AtLeast(1))
 	def(KeyMaxQueueSize, config.Int, "8192", config.Medium, "Maximum size of the queue for change events read from the database log; must be larger than max.batch.size.", config.AtLeast(1))
+	def(KeyMaxQueueSizeInBytes, config.Long, "0", config.Medium, "Maximum size in bytes of the queue of change events read from the database log (an estimate of their memory, as Debezium makes it); 0 turns the bound off.", config.AtLeast(0))
 	def(KeyPollInterval, config.Long, "500", config.Medium, "Time to wait for new change events to appear after receiving no events, in milliseconds.", config.AtLeast(1))
 	def(KeyProvideTxMetadata, config.Boolean, "false", config.Low, "Enables transaction metadata extraction together with event counting.", nil)
 	def(KeyTopicTransaction, config.String, "transaction", config.Low, "The name of the transaction metadata topic suffix.", nil)
@@ -250,6 +253,7 @@ type Config struct {
 	MoneyDigits                           int
 	Placeholder                           string
 	MaxBatch, MaxQueue                    int
+	MaxQueueBytes                         int64 // 0: no bound in bytes
 	PollInterval, StatusInterval, Backoff time.Duration
 	TxMetadata                            bool
 	TxTopic                               string
@@ -291,6 +295,7 @@ func parseConfig(props map[string]string, log *slog.Logger) (*Config, error) {
 		BinaryMode: strings.ToLower(v.String(KeyBinaryMode)), IntervalMode: strings.ToLower(v.String(KeyIntervalMode)),
 		HstoreMode: strings.ToLower(v.String(KeyHstoreMode)), MoneyDigits: v.Int(KeyMoneyFractionDigits),
 		Placeholder: v.String(KeyUnavailablePlaceholder), MaxBatch: v.Int(KeyMaxBatchSize), MaxQueue: v.Int(KeyMaxQueueSize),
+		MaxQueueBytes:  v.Long(KeyMaxQueueSizeInBytes),
 		PollInterval:   time.Duration(v.Long(KeyPollInterval)) * time.Millisecond,
 		StatusInterval: time.Duration(v.Int(KeyStatusUpdateInterval)) * time.Millisecond,
 		Backoff:        time.Duration(v.Long(KeyRetriableBackoff)) * time.Millisecond,

@@ -17,6 +17,13 @@
 // ranges; the readers build the records, which leave in table and range
 // order with Debezium's first/last markers (snapshot.go, snapshot_parallel.go).
 //
+// Records wait for Poll in a queue of max.queue.size records and, when
+// max.queue.size.in.bytes is set, of that many bytes as data.SizeOf
+// estimates them (values, not schemas, as Debezium's estimate): a record
+// waits while the queue holds the limit, so one larger than it still
+// passes alone (queue.go). The snapshot readers' read-ahead stays within
+// the same two bounds.
+//
 // Offsets are Debezium's ({"lsn_proc","lsn_commit","lsn","txId","ts_usec",
 // "messageType"} under {"server":"<topic.prefix>"}, plus "transaction_id"
 // and "transaction_data_collection_order_<schema.table>" while a transaction

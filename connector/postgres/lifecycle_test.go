@@ -233,6 +233,9 @@ func TestValidate(t *testing.T) {
 		err.Error() != "The 'max.queue.size' value is invalid: Must be larger than the maximum batch size" {
 		t.Errorf("task start with max.queue.size < max.batch.size: %v", err)
 	}
+	if got := errs(props(KeyTableInclude, "public.ok", KeyMaxQueueSizeInBytes, "-1")); len(got) != 1 || len(got[KeyMaxQueueSizeInBytes]) != 1 {
+		t.Errorf("negative max.queue.size.in.bytes: %v", got)
+	}
 	// An active slot is reported on slot.name.
 	f.props[KeyTableInclude] = "public.ok"
 	f.props[KeySnapshotMode] = "no_data"

@@ -131,6 +131,12 @@ func (s *session) readChunks(ctx context.Context, snapName string, chunks []chun
 	// What waits here is bounded like the streaming queue, by
 	// max.queue.size records (but at least a batch per chunk read ahead).
 	perQueue := max(1, min(snapQueue, s.cfg.MaxQueue/(window*snapBatch)))
+	// With max.queue.size.in.bytes, batches also end at their share of it
+	// (at least one record each).
+	var batchBytes int64
+	if s.cfg.MaxQueueBytes > 0 {
+		batchBytes = max(1, s.cfg.MaxQueueBytes/int64(window*(perQueue+1)))
+	}
 	queues := make([]chan []connector.SourceRecord, window)
 	for i := range queues {
 		queues[i] = make(chan []connector.SourceRecord, perQueue+1) // + the end of the chunk
@@ -148,7 +154,7 @@ func (s *session) readChunks(ctx context.Context, snapName string, chunks []chun
 		if w == 0 {
 			conn = s.conn // idle until every reader has ended
 		}
-		r := &chunkReader{s: s, b: *tmpl, chunks: chunks, queues: queues, tokens: tokens, free: free, next: &next}
+		r := &chunkReader{s: s, b: *tmpl, chunks: chunks, queues: queues, tokens: tokens, free: free, next: &next, maxBytes: batchBytes}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -207,9 +213,12 @@ type chunkReader struct {
 	tokens chan struct{}
 	free   chan []connector.SourceRecord
 	next   *atomic.Int64
+	// maxBytes ends a batch at that many bytes of records (0: no limit).
+	maxBytes int64
 
-	batch []connector.SourceRecord
-	q     chan []connector.SourceRecord // the queue of the chunk being read
+	batch      []connector.SourceRecord
+	batchBytes int64
+	q          chan []connector.SourceRecord // the queue of the chunk being read
 }
 
 // run reads on conn, which is inside the snapshot transaction, or on a
@@ -239,7 +248,10 @@ func (r *chunkReader) run(ctx context.Context, conn *pgx.Conn, snapName string) 
 			}
 		}
 		r.batch = append(r.batch, r.b.record(t, vals))
-		if len(r.batch) == snapBatch {
+		if r.maxBytes > 0 {
+			r.batchBytes += recordSize(&r.batch[len(r.batch)-1])
+		}
+		if len(r.batch) == snapBatch || (r.maxBytes > 0 && r.batchBytes >= r.maxBytes) {
 			return r.send(ctx)
 		}
 		return nil
@@ -273,7 +285,7 @@ func (r *chunkReader) run(ctx context.Context, conn *pgx.Conn, snapName string) 
 func (r *chunkReader) send(ctx context.Context) error {
 	select {
 	case r.q <- r.batch:
-		r.batch = nil
+		r.batch, r.batchBytes = nil, 0
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

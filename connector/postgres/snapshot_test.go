@@ -48,12 +48,14 @@ func testSnapshotMarkers(t *testing.T, threads string) {
 // biggest in primary-key chunks, and checks every row arrives once, tables
 // in order, with exact markers.
 func TestParallelSnapshotLarge(t *testing.T) {
-	t.Run("default queue", func(t *testing.T) { testParallelSnapshotLarge(t, "") })
+	t.Run("default queue", func(t *testing.T) { testParallelSnapshotLarge(t, "", "") })
 	// A queue smaller than the readers' batches: less read-ahead, same rows.
-	t.Run("small queue", func(t *testing.T) { testParallelSnapshotLarge(t, "100") })
+	t.Run("small queue", func(t *testing.T) { testParallelSnapshotLarge(t, "100", "") })
+	// A byte bound of a few dozen records: batches of a record or two.
+	t.Run("queue in bytes", func(t *testing.T) { testParallelSnapshotLarge(t, "", "40000") })
 }
 
-func testParallelSnapshotLarge(t *testing.T, maxQueue string) {
+func testParallelSnapshotLarge(t *testing.T, maxQueue, maxQueueBytes string) {
 	f := newFixture(t)
 	sizes := map[string]int{"t1": 3000, "t2": 0, "t3": 3000, "t4": 120000}
 	total := 0
@@ -66,6 +68,9 @@ func testParallelSnapshotLarge(t *testing.T, maxQueue string) {
 	f.props[KeyMaxBatchSize] = "4096"
 	if maxQueue != "" { // Debezium wants the queue larger than a batch
 		f.props[KeyMaxQueueSize], f.props[KeyMaxBatchSize] = maxQueue, "50"
+	}
+	if maxQueueBytes != "" {
+		f.props[KeyMaxQueueSizeInBytes] = maxQueueBytes
 	}
 	f.start()
 	recs := f.poll(total)

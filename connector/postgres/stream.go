@@ -37,6 +37,7 @@ type streamer struct {
 	s         *session
 	st        streamState
 	out       chan<- connector.SourceRecord
+	bytes     *byteBudget // nil: the queue is bounded in records only
 	done      <-chan struct{}
 	confirmed *atomic.Uint64 // LSN allowed to be confirmed (set by CommitOffsets)
 	confirmCh chan struct{}
@@ -52,27 +53,46 @@ type streamer struct {
 func (z *streamer) emit(rec connector.SourceRecord) error { return z.send(rec, true) }
 
 func (z *streamer) send(rec connector.SourceRecord, streaming bool) error {
-	// A one-case select is a plain non-blocking send, much cheaper than
-	// the general select below; a record queued after cancellation is
-	// dropped with the queue.
-	select {
-	case z.out <- rec:
-		return nil
-	default:
+	var size int64
+	taken := z.bytes == nil
+	if !taken {
+		size = recordSize(&rec)
+		taken = z.bytes.tryTake(size)
 	}
-	select {
-	case z.out <- rec:
-		return nil
-	case <-z.done:
-		return context.Canceled
-	default:
+	if taken {
+		// A one-case select is a plain non-blocking send, much cheaper
+		// than the general select below; a record queued after
+		// cancellation is dropped with the queue.
+		select {
+		case z.out <- rec:
+			return nil
+		default:
+		}
+		select {
+		case z.out <- rec:
+			return nil
+		case <-z.done:
+			return context.Canceled
+		default:
+		}
 	}
 	tick := time.NewTicker(z.s.cfg.StatusInterval)
 	defer tick.Stop()
 	for {
+		// Until the bytes are taken, wait for Poll to free some; then
+		// for room in the queue.
+		var out chan<- connector.SourceRecord
+		var freed <-chan struct{}
+		if taken {
+			out = z.out
+		} else {
+			freed = z.bytes.freed
+		}
 		select {
-		case z.out <- rec:
+		case out <- rec:
 			return nil
+		case <-freed:
+			taken = z.bytes.tryTake(size)
 		case <-z.done:
 			return context.Canceled
 		case <-tick.C:

@@ -32,6 +32,7 @@ type Task struct {
 
 type runner struct {
 	out    chan connector.SourceRecord
+	bytes  *byteBudget // nil: max.queue.size.in.bytes is off
 	done   chan struct{}
 	err    error
 	cancel context.CancelFunc
@@ -101,6 +102,7 @@ func (t *Task) Poll(ctx context.Context) ([]connector.SourceRecord, error) {
 		}
 		break
 	}
+	t.run.bytes.release(batch)
 	t.noteReturned(batch)
 	return batch, nil
 }
@@ -129,6 +131,7 @@ func (t *Task) drainOrFail() ([]connector.SourceRecord, error) {
 		break
 	}
 	if len(batch) > 0 {
+		t.run.bytes.release(batch)
 		t.noteReturned(batch)
 		return batch, nil
 	}
@@ -147,7 +150,7 @@ func (t *Task) drainOrFail() ([]connector.SourceRecord, error) {
 
 func (t *Task) startRunner() {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &runner{out: make(chan connector.SourceRecord, t.cfg.MaxQueue), done: make(chan struct{}),
+	r := &runner{out: make(chan connector.SourceRecord, t.cfg.MaxQueue), bytes: newByteBudget(t.cfg.MaxQueueBytes), done: make(chan struct{}),
 		cancel: cancel, sig: make(chan struct{}, 1)}
 	t.run = r
 	resume := t.resume
@@ -214,7 +217,7 @@ func (t *Task) runSession(ctx context.Context, r *runner, resume *Offset, always
 		return err
 	}
 	defer s.close()
-	z := &streamer{s: s, out: r.out, done: ctx.Done(), confirmed: &t.confirmed, confirmCh: r.sig}
+	z := &streamer{s: s, out: r.out, bytes: r.bytes, done: ctx.Done(), confirmed: &t.confirmed, confirmCh: r.sig}
 	from, streaming, err := t.prepare(ctx, s, z, slot, resume, always)
 	if err != nil {
 		return err
