@@ -9,10 +9,21 @@
 // sinks buffering files); a floor costs at most its own size: below it the
 // collector waits until the heap reaches the floor, above it GOGC applies
 // unchanged. GOMEMLIMIT, when set, still bounds the heap.
+//
+// The percent is retuned after each collection, from a cleanup that a
+// collection runs. A cleanup can come one collection late (its sentinel
+// was allocated while a collection was marking, as happens when
+// collections follow each other at start-up), and then a percent chosen
+// for a tiny live heap applies to a larger one: measured, a 4 MB heap's
+// percent let an 11 MB heap grow to 291 MB. So while the percent is raised
+// a memory limit of 1.5 × floor (or GOMEMLIMIT, if lower) stands guard; it
+// never binds while the retuning keeps up, because the percent is raised
+// only while the live heap is below about half the floor.
 package heapfloor
 
 import (
 	"context"
+	"math"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -23,9 +34,10 @@ import (
 const minHeapPer100 = 4 << 20
 
 // Run tunes the GC percent after every collection until ctx is done, so that
-// the next heap target is about max(floor, live × (1 + GOGC/100)); it then
-// restores the GC percent it found. It does nothing when floor is 0 or the
-// collector is off (GOGC=off). Run it at most once per process.
+// the next heap target is about max(floor, live × (1 + GOGC/100)), with the
+// guard limit while it is raised; it then restores the GC percent and
+// memory limit it found. It does nothing when floor is 0 or the collector
+// is off (GOGC=off). Run it at most once per process.
 func Run(ctx context.Context, floor uint64) {
 	base := debug.SetGCPercent(100)
 	debug.SetGCPercent(base)
@@ -33,12 +45,14 @@ func Run(ctx context.Context, floor uint64) {
 		return
 	}
 	defer debug.SetGCPercent(base)
+	userLimit := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(userLimit)
 	gc := make(chan struct{}, 1)
 	arm(gc)
 	// The runtime's heap goal is live + (live + stacks + globals) × GOGC/100.
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/stack:bytes"},
 		{Name: "/gc/scan/globals:bytes"}}
-	current := base
+	current, currentLimit := base, userLimit
 	for {
 		select {
 		case <-ctx.Done():
@@ -55,11 +69,35 @@ func Run(ctx context.Context, floor uint64) {
 			v[i] = s.Value.Uint64()
 		}
 		p := Percent(v[0], v[0]+v[1]+v[2], floor, base)
+		limit := GuardLimit(p, base, floor, userLimit)
+		// Lower the limit before raising the percent, and raise it after
+		// lowering the percent, so no moment has the raised percent unguarded.
+		if limit < currentLimit {
+			debug.SetMemoryLimit(limit)
+		}
 		if p != current {
 			debug.SetGCPercent(p)
 			current = p
 		}
+		if limit > currentLimit {
+			debug.SetMemoryLimit(limit)
+		}
+		currentLimit = limit
 	}
+}
+
+// GuardLimit is the memory limit that goes with GC percent p: 1.5 × floor
+// (or userLimit, when lower) while p is raised above base, userLimit
+// otherwise.
+func GuardLimit(p, base int, floor uint64, userLimit int64) int64 {
+	if p <= base {
+		return userLimit
+	}
+	g := floor + floor/2
+	if g > math.MaxInt64 || int64(g) > userLimit {
+		return userLimit
+	}
+	return int64(g)
 }
 
 // Percent is the GC percent that puts the heap goal at floor, given the

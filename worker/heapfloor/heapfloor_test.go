@@ -2,7 +2,9 @@ package heapfloor
 
 import (
 	"context"
+	"math"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"testing"
 	"time"
@@ -28,6 +30,25 @@ func TestPercent(t *testing.T) {
 	}
 }
 
+func TestGuardLimit(t *testing.T) {
+	const floor = 128 << 20
+	for _, c := range []struct {
+		p, base   int
+		userLimit int64
+		want      int64
+	}{
+		{p: 700, base: 100, userLimit: math.MaxInt64, want: 192 << 20}, // raised: 1.5 × floor
+		{p: 100, base: 100, userLimit: math.MaxInt64, want: math.MaxInt64},
+		{p: 700, base: 100, userLimit: 150 << 20, want: 150 << 20}, // GOMEMLIMIT below the guard wins
+		{p: 700, base: 100, userLimit: 1 << 30, want: 192 << 20},
+		{p: 100, base: 100, userLimit: 1 << 30, want: 1 << 30},
+	} {
+		if got := GuardLimit(c.p, c.base, floor, c.userLimit); got != c.want {
+			t.Errorf("GuardLimit(%d, %d, floor, %d) = %d, want %d", c.p, c.base, c.userLimit, got, c.want)
+		}
+	}
+}
+
 func readUint(name string) uint64 {
 	s := []metrics.Sample{{Name: name}}
 	metrics.Read(s)
@@ -39,7 +60,7 @@ func readUint(name string) uint64 {
 // percent is restored when Run ends.
 func TestRunRaisesGoal(t *testing.T) {
 	const floor = 96 << 20
-	before := readUint("/gc/gogc:percent")
+	before, beforeLimit := readUint("/gc/gogc:percent"), readUint("/gc/gomemlimit:bytes")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); Run(ctx, floor) }()
@@ -61,10 +82,50 @@ func TestRunRaisesGoal(t *testing.T) {
 	if p := readUint("/gc/gogc:percent"); p <= before {
 		t.Errorf("GC percent %d, want above %d", p, before)
 	}
+	if l := readUint("/gc/gomemlimit:bytes"); l != floor*3/2 {
+		t.Errorf("memory limit %d MiB while the percent is raised, want the %d MiB guard", l>>20, floor*3/2>>20)
+	}
 	cancel()
 	<-done
 	if p := readUint("/gc/gogc:percent"); p != before {
 		t.Errorf("GC percent after Run: %d, want %d restored", p, before)
+	}
+	if l := readUint("/gc/gomemlimit:bytes"); l != beforeLimit {
+		t.Errorf("memory limit after Run: %d, want %d restored", l, beforeLimit)
+	}
+}
+
+// TestRunMissedRetune holds the retuning back, as a late cleanup does, while
+// the live heap grows past what the raised percent was chosen for: the
+// guard limit still makes a collection run near 1.5 × floor.
+func TestRunMissedRetune(t *testing.T) {
+	const floor = 32 << 20
+	before, beforeLimit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
+	debug.SetGCPercent(before)
+	defer debug.SetGCPercent(before)
+	defer debug.SetMemoryLimit(beforeLimit)
+	runtime.GC()
+	// What Run sets after a collection of a ~1 MiB live heap.
+	debug.SetMemoryLimit(GuardLimit(Percent(1<<20, 1<<20, floor, before), before, floor, beforeLimit))
+	debug.SetGCPercent(Percent(1<<20, 1<<20, floor, before))
+	// Keep 24 MiB live; at the raised percent the goal would be ~24 × 32 MiB.
+	var keep [][]byte
+	for range 24 {
+		keep = append(keep, make([]byte, 1<<20))
+	}
+	runtime.GC() // a collection whose retune never comes
+	var peak uint64
+	for range 400 {
+		b := make([]byte, 1<<20) // garbage
+		b[0] = 1
+		if h := readUint("/memory/classes/heap/objects:bytes"); h > peak {
+			peak = h
+		}
+	}
+	runtime.KeepAlive(keep)
+	if peak > floor*2 {
+		t.Errorf("heap peaked at %d MiB with a %d MiB floor and a missed retune; the guard should hold it near %d MiB",
+			peak>>20, floor>>20, floor*3/2>>20)
 	}
 }
 
