@@ -26,9 +26,12 @@ type Env struct {
 	DB      string
 	Brokers []string
 	Kafka   *harness.Kafka // with the Schema Registry for the Avro rows
-	Rows    int            // rows per operation and in the snapshot table
-	Rounds  int            // rounds of ceiling-then-Wharf; the round with the median ratio is reported
-	KeepIns bool           // keep the insert topic (the S3 benchmark reads it)
+	Rows    int            // rows per operation
+	// SnapshotRows is the size of the table the snapshot reads (at least
+	// Rows): rows Rows+1.. are added for it and removed after it.
+	SnapshotRows int
+	Rounds       int  // rounds of ceiling-then-Wharf; the round with the median ratio is reported
+	KeepIns      bool // keep the insert topic (the S3 benchmark reads it)
 	// RowBytes is set after the inserts: the average row size in text form.
 	RowBytes float64
 	Log      *slog.Logger
@@ -193,8 +196,21 @@ func (e *Env) stream(ctx context.Context, op string, measure bool) ([]harness.Ro
 }
 
 // snapshot measures COPY … TO STDOUT against Wharf's snapshot with one and
-// two threads, on the table the insert workload filled.
+// two threads, on the table the insert workload filled, grown to
+// SnapshotRows rows for the snapshot.
 func (e *Env) snapshot(ctx context.Context) ([]harness.Row, error) {
+	n := max(e.SnapshotRows, e.Rows)
+	if n > e.Rows {
+		if err := Grow(ctx, e.dsn(), e.Rows, n); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err := Shrink(context.Background(), e.dsn(), e.Rows); err != nil {
+				e.Log.Warn("restoring the table after the snapshot", "err", err)
+			}
+		}()
+	}
+	params := func() Params { p := e.params(); p.Rows = int64(n); return p }
 	var copies []harness.Result
 	wharf := map[int][]harness.Result{}
 	alone := map[int][]harness.Result{}
@@ -202,14 +218,14 @@ func (e *Env) snapshot(ctx context.Context) ([]harness.Row, error) {
 	var slots []string
 	defer func() { _ = DropSlots(context.Background(), e.dsn(), slots...) }()
 	for r := 0; r < e.Rounds; r++ {
-		res, err := harness.Run(ctx, childTimeout, "pg-snapshot-copy", "pg-copy", e.params())
+		res, err := harness.Run(ctx, childTimeout, "pg-snapshot-copy", "pg-copy", params())
 		if err != nil {
 			return nil, err
 		}
 		copies = append(copies, res)
 		e.Log.Info("measured", "what", "copy", "rows/s", int(res.RowsPerSec()))
 		for _, threads := range []int{1, 2} {
-			p := e.params()
+			p := params()
 			p.Slot, p.Prefix, p.Mode, p.Threads = fmt.Sprintf("snap_t%d_%d", threads, r), fmt.Sprintf("snap%d_%d", threads, r), "snapshot", threads
 			slots = append(slots, p.Slot)
 			res, err := harness.Run(ctx, childTimeout, fmt.Sprintf("pg-snapshot-wharf-t%d", threads), "pg-wharf", p)

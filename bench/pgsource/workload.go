@@ -176,6 +176,36 @@ func Run(ctx context.Context, dsn, op string, n int) (string, error) {
 	return lsn, err
 }
 
+// Grow adds rows from+1..to to the table the insert workload filled (the
+// same generated values), for a larger snapshot.
+func Grow(ctx context.Context, dsn string, from, to int) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, insertSQL, from+1, to); err != nil {
+		return fmt.Errorf("grow the table to %d rows: %w", to, err)
+	}
+	_, err = conn.Exec(ctx, "ANALYZE public.customers")
+	return err
+}
+
+// Shrink removes the rows Grow added, so later workloads see the table the
+// inserts made.
+func Shrink(ctx context.Context, dsn string, rows int) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DELETE FROM public.customers WHERE id > $1", rows); err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, "VACUUM ANALYZE public.customers")
+	return err
+}
+
 // RowBytes is the average size of a row in text form (what COPY sends).
 func RowBytes(ctx context.Context, dsn string) (float64, error) {
 	conn, err := pgx.Connect(ctx, dsn)

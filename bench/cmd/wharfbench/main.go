@@ -1,7 +1,7 @@
 // Command wharfbench measures Wharf against the ceilings issues 3 and 4 set,
 // side by side in one run, and prints one table (bench/run.sh runs it).
 //
-//	wharfbench [-rows N] [-s3-rows N] [-rounds R] [-only insert,update,delete,insert10,snapshot,s3] [-profile DIR]
+//	wharfbench [-rows N] [-snapshot-rows N] [-s3-rows N] [-rounds R] [-only insert,update,delete,insert10,snapshot,s3] [-profile DIR]
 //
 // Each measurement runs in its own child process (this binary, "child"
 // subcommand), so the peak RSS in the table is that measurement's own.
@@ -35,7 +35,8 @@ func main() {
 		maps.Copy(kinds, s3sink.Children())
 		os.Exit(harness.ChildMain(os.Args[2:], kinds))
 	}
-	rows := flag.Int("rows", 100_000, "rows per PostgreSQL operation (and in the snapshot table)")
+	rows := flag.Int("rows", 100_000, "rows per PostgreSQL operation")
+	snapRows := flag.Int("snapshot-rows", 0, "rows in the table the snapshot reads (default 5 × -rows: COPY of 100,000 rows takes 0.1 s, too short to see parallel readers past their start)")
 	s3rows := flag.Int("s3-rows", 0, "events the S3 sink writes (default -rows); a multiple of -flush-size")
 	flushSize := flag.Int("flush-size", 25_000, "S3 sink flush.size")
 	rounds := flag.Int("rounds", 3, "rounds of ceiling-then-Wharf pairs; the table shows the round with the median ratio (peak RSS: the highest)")
@@ -62,6 +63,9 @@ func main() {
 	if *s3rows == 0 {
 		*s3rows = *rows
 	}
+	if *snapRows == 0 {
+		*snapRows = 5 * *rows
+	}
 	sel := map[string]bool{}
 	for _, s := range strings.Split(*only, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -77,16 +81,16 @@ func main() {
 		}
 		return
 	}
-	tbl, rowBytes, err := run(ctx, log, sel, *rows, *s3rows, *flushSize, max(*rounds, 1))
+	tbl, rowBytes, err := run(ctx, log, sel, *rows, *snapRows, *s3rows, *flushSize, max(*rounds, 1))
 	if err != nil {
 		fatal(err)
 	}
-	fmt.Printf("wharfbench: %d rows per PostgreSQL operation (%.0f bytes per row as text), %d S3 events (flush.size %d), %d round(s); %s; took %s\n\n",
-		*rows, rowBytes, *s3rows, *flushSize, max(*rounds, 1), hostInfo(), time.Since(start).Round(time.Second))
+	fmt.Printf("wharfbench: %d rows per PostgreSQL operation (%.0f bytes per row as text), %d in the snapshot, %d S3 events (flush.size %d), %d round(s); %s; took %s\n\n",
+		*rows, rowBytes, max(*snapRows, *rows), *s3rows, *flushSize, max(*rounds, 1), hostInfo(), time.Since(start).Round(time.Second))
 	harness.Print(os.Stdout, tbl)
 }
 
-func run(ctx context.Context, log *slog.Logger, sel map[string]bool, rows, s3rows, flushSize, rounds int) ([]harness.Row, float64, error) {
+func run(ctx context.Context, log *slog.Logger, sel map[string]bool, rows, snapRows, s3rows, flushSize, rounds int) ([]harness.Row, float64, error) {
 	wantPG := len(sel) == 0 || sel["insert"] || sel["update"] || sel["delete"] || sel["insert10"] || sel["snapshot"]
 	wantS3 := len(sel) == 0 || sel["s3"]
 	pg, stopPG, err := testserver.StartPostgres()
@@ -107,7 +111,7 @@ func run(ctx context.Context, log *slog.Logger, sel map[string]bool, rows, s3row
 		return nil, 0, err
 	}
 	env := &pgsource.Env{Host: pg.Host, Port: pg.Port, DB: "bench", Brokers: k.Addrs, Kafka: k,
-		Rows: rows, Rounds: rounds, KeepIns: wantS3, Log: log}
+		Rows: rows, SnapshotRows: snapRows, Rounds: rounds, KeepIns: wantS3, Log: log}
 	var tbl []harness.Row
 	if wantPG {
 		r, err := pgsource.Bench(ctx, env, sel)
