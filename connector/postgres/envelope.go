@@ -235,12 +235,21 @@ func sequence(lastCommit *int64, lsn int64) string {
 // changeRecord builds one data change record.
 func (s *session) changeRecord(t *table, op string, key, before, after *data.Struct, si *srcInfo,
 	block *data.Struct, off *Offset) connector.SourceRecord {
-	return s.recordWithSource(t, op, key, before, after, s.sourceStruct(t, si), block, off)
+	return s.recordWithSource(t, op, key, before, after, s.sourceStruct(t, si), block, off, newStamp(s.now()))
+}
+
+// stamp is a processing time boxed for the envelope's ts_ms, ts_us and
+// ts_ns. The snapshot's records share one per run of rows (snapBuilder);
+// a streamed change gets its own.
+type stamp struct{ ms, us, ns any }
+
+func newStamp(now time.Time) *stamp {
+	return &stamp{ms: now.UnixMilli(), us: now.UnixMicro(), ns: now.UnixNano()}
 }
 
 // recordWithSource is changeRecord with the source block built beforehand.
 func (s *session) recordWithSource(t *table, op string, key, before, after, src *data.Struct,
-	block *data.Struct, off *Offset) connector.SourceRecord {
+	block *data.Struct, off *Offset, ts *stamp) connector.SourceRecord {
 	env := data.NewStruct(t.envSchema)
 	if before != nil {
 		env.Set(envBefore, before)
@@ -253,10 +262,9 @@ func (s *session) recordWithSource(t *table, op string, key, before, after, src 
 		env.Set(envTransaction, block)
 	}
 	env.Set(envOp, boxedOp(op))
-	now := s.now()
-	env.Set(envTsMs, now.UnixMilli())
-	env.Set(envTsUs, now.UnixMicro())
-	env.Set(envTsNs, now.UnixNano())
+	env.Set(envTsMs, ts.ms)
+	env.Set(envTsUs, ts.us)
+	env.Set(envTsNs, ts.ns)
 	rec := connector.SourceRecord{SourcePartition: s.partition, SourceOffset: off}
 	rec.Topic = t.topic
 	rec.Partition = connector.NoPartition

@@ -127,13 +127,25 @@ type snapBuilder struct {
 
 	t   *table
 	src *data.Struct // t's source block
+
+	// ts is the processing time of the next stampRows records: reading
+	// the clock and boxing three times per row cost ~8 % of a snapshot
+	// row, and 64 rows take well under a millisecond.
+	ts     *stamp
+	tsLeft int
 }
+
+const stampRows = 64
 
 func (b *snapBuilder) record(t *table, vals []any) connector.SourceRecord {
 	if t != b.t {
 		b.t, b.src = t, b.s.sourceStruct(t, b.si)
 	}
-	return b.s.recordWithSource(t, "r", t.keyStruct(vals), nil, t.valueStruct(vals), b.src, nil, b.off)
+	if b.tsLeft == 0 {
+		b.ts, b.tsLeft = newStamp(b.s.now()), stampRows
+	}
+	b.tsLeft--
+	return b.s.recordWithSource(t, "r", t.keyStruct(vals), nil, t.valueStruct(vals), b.src, nil, b.off, b.ts)
 }
 
 // markerEmitter holds one record back until the next record shows which

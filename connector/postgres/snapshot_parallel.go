@@ -281,8 +281,10 @@ func (r *chunkReader) run(ctx context.Context, conn *pgx.Conn, snapName string) 
 	}
 }
 
-// send queues the batch being filled (nil: the end of the chunk).
+// send queues the batch being filled (nil: the end of the chunk). It may
+// wait, so the next record reads the clock afresh.
 func (r *chunkReader) send(ctx context.Context) error {
+	r.b.tsLeft = 0
 	select {
 	case r.q <- r.batch:
 		r.batch, r.batchBytes = nil, 0
