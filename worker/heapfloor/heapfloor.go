@@ -44,9 +44,9 @@ func Run(ctx context.Context, floor uint64) {
 	if floor == 0 || base < 0 {
 		return
 	}
-	defer debug.SetGCPercent(base)
 	userLimit := debug.SetMemoryLimit(-1)
-	defer debug.SetMemoryLimit(userLimit)
+	defer debug.SetMemoryLimit(userLimit) // after the percent (defers run last first)
+	defer debug.SetGCPercent(base)
 	gc := make(chan struct{}, 1)
 	arm(gc)
 	// The runtime's heap goal is live + (live + stacks + globals) × GOGC/100.
