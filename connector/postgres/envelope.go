@@ -240,16 +240,17 @@ func (s *session) changeRecord(t *table, op string, key, before, after *data.Str
 
 // stamp is a processing time boxed for the envelope's ts_ms, ts_us and
 // ts_ns. The snapshot's records share one per run of rows (snapBuilder);
-// a streamed change gets its own.
+// a streamed change gets its own. It travels by value: a pointer would
+// cost streamed changes an allocation.
 type stamp struct{ ms, us, ns any }
 
-func newStamp(now time.Time) *stamp {
-	return &stamp{ms: now.UnixMilli(), us: now.UnixMicro(), ns: now.UnixNano()}
+func newStamp(now time.Time) stamp {
+	return stamp{ms: now.UnixMilli(), us: now.UnixMicro(), ns: now.UnixNano()}
 }
 
 // recordWithSource is changeRecord with the source block built beforehand.
 func (s *session) recordWithSource(t *table, op string, key, before, after, src *data.Struct,
-	block *data.Struct, off *Offset, ts *stamp) connector.SourceRecord {
+	block *data.Struct, off *Offset, ts stamp) connector.SourceRecord {
 	env := data.NewStruct(t.envSchema)
 	if before != nil {
 		env.Set(envBefore, before)
